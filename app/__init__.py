@@ -1,0 +1,206 @@
+"""SPTF — the Small Projects Trust Fund application factory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from app.admin.views import bp as admin_bp
+from app.api.core import error_response
+from app.api.views import bp as api_bp
+from app.auditlog.cli import audit_cli
+from app.auditlog.views import bp as auditlog_bp
+from app.auth import services as auth_services
+from app.auth.cli import users_cli
+from app.auth.forms import ActionForm
+from app.auth.views import bp as auth_bp
+from app.core import mail, security
+from app.core.audit import audit_origin
+from app.core.database import configure_engine
+from app.core.errors import DomainError
+from app.core.roles import Region, Role
+from app.dashboard.views import bp as dashboard_bp
+from app.demo.cli import demo_cli
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.jobs.cli import jobs_cli
+from app.navigation import nav_items
+from app.public.views import bp as public_bp
+from config import BASE_DIR, Config, config_from_env
+
+BLUEPRINTS = [public_bp, auth_bp, dashboard_bp, admin_bp, auditlog_bp, api_bp]
+# Bearer-token JSON APIs read no cookie, so there is no session to forge a request with.
+API_BLUEPRINTS = [api_bp]
+CLI_GROUPS = [users_cli, audit_cli, demo_cli, jobs_cli]
+
+
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    config = config or config_from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder="static",
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    config.validate(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for blueprint in API_BLUEPRINTS:
+        csrf.exempt(blueprint)
+    for group in CLI_GROUPS:
+        app.cli.add_command(group)
+    security.init_app(app)
+    _init_request_hooks(app)
+    _init_error_handlers(app)
+    _init_templates(app)
+    return app
+
+
+def _select_locale() -> str | None:
+    languages = list(current_app.config["LANGUAGES"])
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    if session.get("lang") in languages:
+        return str(session["lang"])
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(lambda session_id: auth_services.load_user(db.session(), session_id))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+
+def _init_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _request_origin() -> None:
+        audit_origin.set(f"web {request.remote_addr or '-'}"[:120])
+
+    @app.before_request
+    def _absolute_session_lifetime() -> WerkzeugResponse | None:
+        if not current_user.is_authenticated:
+            return None
+        login_at = session.get("login_at", 0)
+        if time.time() - login_at > app.config["SESSION_ABSOLUTE_LIFETIME"]:
+            logout_user()
+            session.clear()
+            flash(_("Your session has ended. Please sign in again."), "info")
+            return redirect(url_for("auth.login"))
+        return None
+
+    @app.after_request
+    def _send_committed_mail(response: Response) -> Response:
+        mail.deliver_committed(db.session())
+        return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Any:
+        db.session.rollback()
+        if _wants_json():
+            return error_response(error.status, error.code, error.message, error.fields or None)
+        return render_template(
+            "errors/error.html", code=error.status, message=error.message
+        ), error.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> Any:
+        db.session.rollback()
+        message = _(
+            "This form has expired or did not come from this site. Go back, reload it and try again."
+        )
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        db.session.rollback()
+        code = error.code or 500
+        if _wants_json():
+            names = {
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+                429: "too_many_requests",
+            }
+            message = error.description if code == 429 else (error.name or "error")
+            return error_response(code, names.get(code, "error"), str(message).lower())
+        return render_template(
+            "errors/error.html", code=code, message=_http_message(code, error)
+        ), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        if _wants_json():
+            return error_response(500, "server_error", "something went wrong on our side")
+        return render_template("errors/error.html", code=500, message=_http_message(500, None)), 500
+
+
+def _http_message(code: int, error: HTTPException | None) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _(
+            "There is nothing here. The address may be mistyped, or the page is not yours to see."
+        ),
+        405: _("This page cannot be used that way."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Wait a few minutes and try again."),
+        500: _("Something went wrong on our side. The error is logged; please try again later."),
+    }
+    return messages.get(code, error.description if error is not None else "") or ""
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        Role=Role,
+        Region=Region,
+        get_locale=get_locale,
+        action_form=ActionForm,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,2 @@
+"""People management: users and roles (admin), invitations and vetting (admin, secretariat),
+and the mail outbox."""

@@ -1,0 +1,1 @@
+"""Users, roles, sign-in with TOTP, invitations, password resets and API tokens."""

@@ -1,0 +1,1 @@
+"""Shared plumbing: database base, audit log, workflow runner, money, mail, PDF, permissions."""

@@ -1,0 +1,110 @@
+"""Declarative base, column types and engine tuning shared by every model."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, String, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend.
+
+    SQLite keeps no offset, so values are normalised to UTC on the way in and marked UTC on
+    the way out; a naive datetime is refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC timestamp is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # An explicit registry: Flask-SQLAlchemy subclasses this base, and SQLAlchemy only takes
+    # a type_annotation_map given to the registry itself in that case.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            str: String(),
+            # SQLite auto-increments only an INTEGER PRIMARY KEY; its INTEGER is 64-bit anyway.
+            int: BigInteger().with_variant(Integer(), "sqlite"),
+        },
+    )
+
+    def __repr__(self) -> str:
+        ident = getattr(self, "id", None)
+        return f"<{type(self).__name__} {ident}>"
+
+
+def configure_engine(engine: Engine) -> None:
+    """SQLite: foreign keys on, WAL, and every transaction BEGIN IMMEDIATE.
+
+    BEGIN IMMEDIATE takes SQLite's write lock up front, which is what `SELECT ... FOR UPDATE`
+    gives us on PostgreSQL: two racing requests cannot both read a balance and then write.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself instead of pysqlite's late, implicit BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def str_enum(enum_cls: type[StrEnum], name: str, length: int = 32) -> SAEnum:
+    """A string column limited to an enum's values, with a named CHECK constraint."""
+    return SAEnum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )

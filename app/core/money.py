@@ -1,0 +1,104 @@
+"""Money as integer minor units plus an ISO 4217 code; Decimal only at the edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+# No single amount in this fund comes near 10^12 units; anything above is a typo or an attack.
+MAX_MINOR = 10**14
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be accepted, with a message fit to show to the user."""
+
+
+@lru_cache(maxsize=1)
+def known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def is_currency(code: str) -> bool:
+    return code in known_currencies()
+
+
+def exponent(currency: str) -> int:
+    return int(get_currency_precision(currency))
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    amount_minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount_minor, int) or isinstance(self.amount_minor, bool):
+            raise TypeError("amount_minor must be an int")
+        if not is_currency(self.currency):
+            raise MoneyError(f"unknown currency {self.currency!r}")
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(0, currency)
+
+    @classmethod
+    def parse(cls, value: str | Decimal | int, currency: str, *, allow_zero: bool = False) -> Money:
+        return parse_amount(value, currency, allow_zero=allow_zero)
+
+    def to_decimal(self) -> Decimal:
+        return Decimal(self.amount_minor).scaleb(-exponent(self.currency))
+
+    def as_string(self) -> str:
+        """Decimal string for the API: at least two places (DESIGN §5.2)."""
+        places = max(2, exponent(self.currency))
+        return f"{self.to_decimal():.{places}f}"
+
+    def format(self, locale: str = "en") -> str:
+        return str(format_currency(self.to_decimal(), self.currency, locale=locale))
+
+    def _same(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise MoneyError(f"cannot combine {self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount_minor + other.amount_minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount_minor - other.amount_minor, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount_minor, self.currency)
+
+    def __str__(self) -> str:
+        return f"{self.as_string()} {self.currency}"
+
+
+def parse_amount(value: str | Decimal | int, currency: str, *, allow_zero: bool = False) -> Money:
+    """Parse user input strictly: positive, no more decimals than the currency has."""
+    currency = (currency or "").strip().upper()
+    if not is_currency(currency):
+        raise MoneyError(f"{currency or 'an empty value'} is not an ISO 4217 currency code")
+    if isinstance(value, float):
+        raise MoneyError("amounts must be given as decimal strings, not floating point numbers")
+    text = str(value).strip().replace(",", "") if not isinstance(value, Decimal) else value
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise MoneyError(f"{value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise MoneyError(f"{value!r} is not an amount")
+    places = exponent(currency)
+    scaled = amount.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{currency} amounts have at most {places} decimal places")
+    minor = int(scaled)
+    if minor < 0 or (minor == 0 and not allow_zero):
+        raise MoneyError("the amount must be greater than zero")
+    if minor > MAX_MINOR:
+        raise MoneyError("the amount is too large")
+    return Money(minor, currency)

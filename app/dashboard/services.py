@@ -1,0 +1,114 @@
+"""Figures for each role's dashboard: a fixed, small number of queries each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import Invitation, User
+from app.core import audit
+from app.core.audit import AuditEvent
+from app.core.database import utcnow
+from app.core.mail import OutboxMessage
+from app.core.roles import Role
+
+
+@dataclass
+class Dashboard:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def _unvetted(session: Session) -> Sequence[User]:
+    return (
+        session.execute(
+            select(User)
+            .where(
+                User.vetted_at.is_(None),
+                User.role.in_([Role.DONOR, Role.EXPERT]),
+                User.active.is_(True),
+            )
+            .order_by(User.created_at)
+            .limit(20)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _open_invitations(session: Session) -> int:
+    return int(
+        session.execute(
+            select(func.count(Invitation.id)).where(
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        ).scalar_one()
+    )
+
+
+def for_user(session: Session, user: User) -> Dashboard:
+    role = user.role_enum
+    if role is Role.APPLICANT:
+        return Dashboard("dashboard/applicant.html", {"state": user.state})
+    if role is Role.COMMITTEE:
+        return Dashboard(
+            "dashboard/committee.html", {"region": user.region, "nationality": user.state}
+        )
+    if role is Role.SECRETARIAT:
+        unsent = session.execute(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
+        ).scalar_one()
+        return Dashboard(
+            "dashboard/secretariat.html",
+            {
+                "to_vet": _unvetted(session),
+                "open_invitations": _open_invitations(session),
+                "unsent_mail": unsent,
+            },
+        )
+    if role is Role.EXPERT:
+        return Dashboard("dashboard/expert.html", {})
+    if role is Role.DONOR:
+        return Dashboard("dashboard/donor.html", {})
+    if role is Role.AUDITOR:
+        recent = (
+            session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10))
+            .scalars()
+            .all()
+        )
+        head = session.get(audit.AuditHead, 1)
+        return Dashboard(
+            "dashboard/auditor.html",
+            {
+                "recent": recent,
+                "event_count": head.last_id if head else 0,
+                "latest_hash": audit.latest_hash(session),
+            },
+        )
+    counts = dict(
+        session.execute(select(User.role, func.count(User.id)).group_by(User.role)).tuples().all()
+    )
+    recent_logins = (
+        session.execute(
+            select(User)
+            .where(User.last_login_at.is_not(None))
+            .order_by(User.last_login_at.desc())
+            .limit(8)
+        )
+        .scalars()
+        .all()
+    )
+    return Dashboard(
+        "dashboard/admin.html",
+        {
+            "counts": {r: counts.get(r, 0) for r in Role},
+            "recent_logins": recent_logins,
+            "open_invitations": _open_invitations(session),
+        },
+    )

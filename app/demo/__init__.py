@@ -1,0 +1,1 @@
+"""`flask --app wsgi demo`: idempotent demonstration data for every role."""

@@ -1,0 +1,20 @@
+"""Flask extensions, created unbound and initialised in create_app()."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from app.core.database import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+babel = Babel()

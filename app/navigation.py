@@ -1,0 +1,62 @@
+"""The main navigation for each role. Entries whose endpoint does not exist are skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.core.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+
+    @property
+    def active(self) -> bool:
+        return request.endpoint == self.endpoint or (
+            request.endpoint is not None
+            and self.endpoint != "dashboard.index"
+            and request.endpoint.split(".")[0] == self.endpoint.split(".")[0]
+            and request.endpoint.startswith(self.endpoint.rsplit(".", 1)[0] + ".")
+            and self.endpoint.endswith(".index")
+        )
+
+
+DASHBOARD = NavItem(_l("Dashboard"), "dashboard.index")
+
+MENUS: dict[Role | None, list[NavItem]] = {
+    None: [NavItem(_l("Home"), "public.home")],
+    Role.APPLICANT: [DASHBOARD],
+    Role.COMMITTEE: [DASHBOARD],
+    Role.SECRETARIAT: [
+        DASHBOARD,
+        NavItem(_l("Invitations"), "admin.invitations"),
+        NavItem(_l("Vetting"), "admin.vetting"),
+        NavItem(_l("Outbox"), "admin.outbox"),
+    ],
+    Role.EXPERT: [DASHBOARD],
+    Role.DONOR: [DASHBOARD],
+    Role.AUDITOR: [
+        DASHBOARD,
+        NavItem(_l("Audit log"), "auditlog.index"),
+        NavItem(_l("Outbox"), "admin.outbox"),
+    ],
+    Role.ADMIN: [
+        DASHBOARD,
+        NavItem(_l("Users"), "admin.users"),
+        NavItem(_l("Invitations"), "admin.invitations"),
+        NavItem(_l("Audit log"), "auditlog.index"),
+        NavItem(_l("Outbox"), "admin.outbox"),
+    ],
+}
+
+
+def nav_items() -> list[NavItem]:
+    role = current_user.role_enum if current_user.is_authenticated else None
+    endpoints = current_app.view_functions
+    return [item for item in MENUS.get(role, []) if item.endpoint in endpoints]

@@ -1,0 +1,1 @@
+"""Reference data: States, human rights themes, mechanisms, SDGs, languages, currencies."""

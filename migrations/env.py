@@ -1,0 +1,61 @@
+"""Alembic environment, driven by Flask-Migrate and the app's own engine."""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+from sqlalchemy.types import TypeDecorator
+
+config = context.config
+if config.config_file_name is not None:
+    # Keep loggers the app (and pytest) already configured.
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+target_db = current_app.extensions["migrate"].db
+config.set_main_option(
+    "sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our TypeDecorators as their plain SQL type, so revisions never import the app."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def process_revision_directives(context, revision, directives):
+        if getattr(config.cmd_opts, "autogenerate", False):
+            script = directives[0]
+            if script.upgrade_ops.is_empty():
+                directives[:] = []
+                logger.info("No changes in schema detected.")
+
+    conf_args = dict(current_app.extensions["migrate"].configure_args)
+    conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_item", render_item)
+
+    with target_db.engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
