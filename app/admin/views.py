@@ -13,6 +13,7 @@ from app.auth import services as auth_services
 from app.auth.forms import ActionForm
 from app.auth.models import User
 from app.core.errors import DomainError
+from app.core.forms import choices
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import INVITABLE_BY, Region, Role
@@ -28,11 +29,11 @@ def _actor() -> User:
 
 
 def _choices(form: Any, roles: frozenset[Role] | set[Role]) -> None:
-    form.role.choices = [(r.value, r.label) for r in Role if r in roles]
-    form.state.choices = [("", _("— none —"))] + [
-        (s.iso3, s.name) for s in reference.states(db.session())
-    ]
-    form.region.choices = [("", _("— none —"))] + [(r.value, r.label) for r in Region]
+    form.role.choices = choices((r.value, r.label) for r in Role if r in roles)
+    form.state.choices = choices(
+        [("", _("— none —"))] + [(s.iso3, s.name) for s in reference.states(db.session())]
+    )
+    form.region.choices = choices([("", _("— none —"))] + [(r.value, r.label) for r in Region])
 
 
 def _form_error(form: Any, error: DomainError) -> None:

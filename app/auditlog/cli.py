@@ -17,6 +17,8 @@ def verify(show_all: bool) -> None:
     """Exit 0 if the hash chain holds; otherwise name the first broken row and exit 1."""
     problems = audit.iter_problems(db.session())
     first = next(problems, None)
+    if not show_all:
+        problems.close()
     if first is None:
         head = audit.latest_hash(db.session())
         count = db.session.get(audit.AuditHead, 1)

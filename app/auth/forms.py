@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.auth.services import PASSWORD_MAX, PASSWORD_MIN
+from app.core.forms import choices
 
 PASSWORD_HELP = _l("At least 12 characters. A few unrelated words make a good password.")
 
@@ -41,7 +42,7 @@ class NewPasswordMixin:
 class RegisterForm(NewPasswordMixin, FlaskForm):
     role = RadioField(
         _l("I want to join as"),
-        choices=[("donor", _l("a donor")), ("expert", _l("a human rights expert"))],
+        choices=choices([("donor", _l("a donor")), ("expert", _l("a human rights expert"))]),
         validators=[DataRequired()],
     )
     name = StringField(

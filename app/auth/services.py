@@ -451,7 +451,9 @@ def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> 
 
 def _locked(session: Session, user: User) -> User:
     """Re-read the user row under a lock so two requests cannot use one code twice."""
-    return session.execute(select(User).where(User.id == user.id).with_for_update()).scalar_one()
+    return session.execute(
+        select(User).where(User.id == user.id).with_for_update(of=User)
+    ).scalar_one()
 
 
 def confirm_totp_enrolment(session: Session, user: User, secret: str, code: str) -> bool:

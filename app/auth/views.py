@@ -37,6 +37,7 @@ from app.auth.forms import (
 from app.auth.models import User
 from app.auth.tokens import LinkError
 from app.core.errors import DomainError
+from app.core.forms import choices
 from app.core.security import safe_next
 from app.extensions import db, limiter
 from app.reference import services as reference
@@ -219,9 +220,9 @@ def register() -> Response | str:
     if current_user.is_authenticated:
         return redirect(_dashboard())
     form = RegisterForm()
-    form.nationality.choices = [("", _("— not given —"))] + [
-        (s.iso3, s.name) for s in reference.states(db.session())
-    ]
+    form.nationality.choices = choices(
+        [("", _("— not given —"))] + [(s.iso3, s.name) for s in reference.states(db.session())]
+    )
     if form.validate_on_submit():
         try:
             user = services.register(
@@ -305,7 +306,9 @@ def accept_invitation(token: str) -> Response | str:
 def _account_page(**forms: Any) -> str:
     user: User = current_user._get_current_object()
     profile = forms.get("profile") or ProfileForm(obj=user)
-    profile.locale.choices = [("", _("Automatic")), *list(current_app.config["LANGUAGES"].items())]
+    profile.locale.choices = choices(
+        [("", _("Automatic")), *current_app.config["LANGUAGES"].items()]
+    )
     return render_template(
         "auth/account.html",
         profile_form=profile,
@@ -321,7 +324,7 @@ def _account_page(**forms: Any) -> str:
 @login_required
 def account() -> Response | str:
     form = ProfileForm()
-    form.locale.choices = [("", _("Automatic")), *list(current_app.config["LANGUAGES"].items())]
+    form.locale.choices = choices([("", _("Automatic")), *current_app.config["LANGUAGES"].items()])
     if form.validate_on_submit():
         try:
             services.update_profile(

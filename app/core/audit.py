@@ -146,18 +146,20 @@ def iter_problems(session: Session) -> Iterator[ChainProblem]:
     rows = session.execute(
         select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
     )
-    for event in rows.scalars():
-        if event.id != expected_id:
-            yield ChainProblem(
-                expected_id, f"missing (next row found is {event.id}): deleted or reordered"
-            )
-        if event.prev_hash != running:
-            yield ChainProblem(event.id, "previous-hash link broken: a row before it changed")
-        recomputed = chain_hash(event.prev_hash, event.record())
-        if recomputed != event.hash:
-            yield ChainProblem(event.id, "hash does not match its contents: the row was edited")
-        running = event.hash
-        expected_id = event.id + 1
+    try:
+        for event in rows.scalars():
+            if event.id != expected_id:
+                yield ChainProblem(
+                    expected_id, f"missing (next row found is {event.id}): deleted or reordered"
+                )
+            if event.prev_hash != running:
+                yield ChainProblem(event.id, "previous-hash link broken: a row before it changed")
+            if chain_hash(event.prev_hash, event.record()) != event.hash:
+                yield ChainProblem(event.id, "hash does not match its contents: the row was edited")
+            running = event.hash
+            expected_id = event.id + 1
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL: release it even when stopped early
     head = session.get(AuditHead, 1)
     if head is None:
         yield ChainProblem(None, "head row missing")

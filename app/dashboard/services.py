@@ -92,7 +92,7 @@ def for_user(session: Session, user: User) -> Dashboard:
             },
         )
     counts = dict(
-        session.execute(select(User.role, func.count(User.id)).group_by(User.role)).tuples().all()
+        session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
     )
     recent_logins = (
         session.execute(

@@ -1,0 +1,239 @@
+"""Test fixtures.
+
+The schema is built once per run by the real migrations, on SQLite (a fresh temporary file)
+or on PostgreSQL when TEST_DATABASE_URL is set. Every test then runs inside one outer
+transaction that is rolled back at the end (SQLAlchemy's "join an external transaction"
+recipe): views and services commit as usual, and each commit only releases a savepoint.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, make_url, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db, limiter
+from config import TestingConfig, database_url
+from tests.factories import Factory
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header(config: Any) -> str:
+    return (
+        f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary file)'}"
+    )
+
+
+def reset_database(app: Flask) -> None:
+    """Drop everything and run every migration from scratch."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+
+
+def make_app(uri: str, **overrides: Any) -> Flask:
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=uri, **overrides)
+
+    def _fresh_g() -> None:
+        # In production every request has its own app context; the test client reuses the
+        # test's, so forget what the previous request cached (the signed-in user, locale).
+        for key in list(vars(g)):
+            delattr(g, key)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if POSTGRES_URL:
+        return database_url(POSTGRES_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    uploads = tmp_path_factory.mktemp("uploads")
+    # CSRF is on in every real configuration; tests post forms without tokens, and the
+    # `csrf` fixture turns it back on for the tests that check it.
+    app = make_app(database_uri, UPLOAD_FOLDER=str(uploads), WTF_CSRF_ENABLED=False)
+    reset_database(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _db_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run the test in an outer transaction that is rolled back afterwards.
+
+    Tests marked `live` commit for real in their own database (a browser or several threads
+    need to see each other's work), so they are left alone here.
+    """
+    if request.node.get_closest_marker("live"):
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    ctx = app.app_context()
+    ctx.push()
+    connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    )
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = original
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    return Factory(db.session)
+
+
+@pytest.fixture
+def csrf(app: Flask) -> Iterator[None]:
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """`with count_queries() as counter:` ... `counter.count` is the number of SQL statements."""
+
+    @contextmanager
+    def counting() -> Iterator[Any]:
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                return
+            counter.count += 1
+            counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+# -- live server: a real HTTP server on its own, committed database -----------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+def _live_database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if not POSTGRES_URL:
+        return f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
+    url = make_url(database_url(POSTGRES_URL))
+    live = url.set(database=f"{url.database}_live")
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{live.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{live.database}"')
+    return live.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    uri = _live_database_uri(tmp_path_factory)
+    app = make_app(uri, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("live-uploads")))
+    reset_database(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+        _drop_live_database(uri)
+
+
+def _drop_live_database(uri: str) -> None:
+    if not uri.startswith("postgresql"):
+        return
+    url = make_url(uri)
+    admin = url.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's chromium, never a downloaded browser."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): browser tests skipped")
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-gpu",
+        ],
+    }

@@ -1,0 +1,411 @@
+"""Sign-in, TOTP, sessions, registration, resets and invitations (DESIGN §2, §6)."""
+
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth import services as auth
+from app.auth import totp
+from app.auth.models import Invitation
+from app.core.audit import AuditEvent
+from app.core.mail import OutboxMessage
+from app.extensions import db
+from tests.factories import PASSWORD, login, totp_secret_for
+
+
+def sign_in(client, email, password=PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def last_mail(to: str) -> OutboxMessage:
+    return (
+        db.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_address == to)
+            .order_by(OutboxMessage.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+
+
+def link_in(message: OutboxMessage) -> str:
+    match = re.search(r"http://localhost(/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+# -- password sign-in -------------------------------------------------------------------------
+
+
+def test_password_is_hashed_with_scrypt(factory):
+    user = factory.user("donor", password=PASSWORD)
+    assert user.password_hash.startswith("scrypt:")
+    assert PASSWORD not in user.password_hash
+
+
+def test_sign_in_lands_on_the_role_dashboard(client, factory):
+    user = factory.user("applicant", password=PASSWORD, state="FJI")
+    response = sign_in(client, user.email)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert "Fiji — requests to the fund" in page.get_data(as_text=True)
+
+
+def test_wrong_password_gets_a_generic_message(client, factory):
+    user = factory.user("donor", password=PASSWORD)
+    for email, password in ((user.email, "wrong password!!"), ("nobody@test.example", PASSWORD)):
+        response = sign_in(client, email, password)
+        assert response.status_code == 200
+        assert "E-mail or password is not correct." in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+    failures = db.session.execute(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "user.login_failed")
+    ).scalar_one()
+    assert failures == 2
+
+
+def test_repeated_failures_are_throttled_per_account(client, factory, app):
+    user = factory.user("donor", password=PASSWORD)
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    for _ in range(limit):
+        assert sign_in(client, user.email, "wrong password!!").status_code == 200
+    throttled = sign_in(client, user.email, PASSWORD)
+    assert throttled.status_code == 429
+    # Another account from the same address is not locked by this one's failures.
+    other = factory.user("donor", password=PASSWORD)
+    assert sign_in(client, other.email).status_code == 302
+
+
+def test_repeated_failures_are_throttled_per_address(client, factory, app):
+    limit = int(app.config["LOGIN_LIMIT_PER_ADDRESS"].split()[0])
+    for n in range(limit):
+        sign_in(client, f"guess{n}@test.example", "wrong password!!")
+    user = factory.user("donor", password=PASSWORD)
+    assert sign_in(client, user.email).status_code == 429
+
+
+def test_successful_sign_ins_do_not_count_toward_the_throttle(client, factory, app):
+    user = factory.user("donor", password=PASSWORD)
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    for _ in range(limit + 2):
+        assert sign_in(client, user.email).status_code == 302
+        client.post("/logout")
+
+
+def test_deactivated_user_cannot_sign_in(client, factory):
+    user = factory.user("donor", password=PASSWORD)
+    user.active = False
+    db.session.commit()
+    assert sign_in(client, user.email).status_code == 200
+
+
+# -- sessions ----------------------------------------------------------------------------------
+
+
+def test_session_is_renewed_at_sign_in(client, factory):
+    user = factory.user("donor", password=PASSWORD)
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    sign_in(client, user.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == f"{user.id}:{user.session_version}"
+
+
+def test_sign_out_invalidates_a_copied_session_cookie(client, factory, app):
+    user = factory.user("donor", password=PASSWORD)
+    sign_in(client, user.email)
+    stolen = client.get_cookie("sptf_session").value
+    assert client.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("sptf_session", stolen)
+    response = thief.get("/dashboard")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_password_change_signs_out_other_sessions_but_keeps_this_one(client, factory, app):
+    user = factory.user("donor", password=PASSWORD)
+    other = app.test_client()
+    sign_in(other, user.email)
+    sign_in(client, user.email)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    assert other.get("/dashboard").status_code == 302
+    assert last_mail(user.email).kind == "password_changed"
+
+
+def test_password_change_needs_the_current_password(client, factory):
+    user = factory.user("donor", password=PASSWORD)
+    sign_in(client, user.email)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "not my password",
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
+    assert "Your current password is not correct." in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert auth.authenticate(db.session(), user.email, PASSWORD) is not None
+
+
+def test_session_expires_after_its_absolute_lifetime(client, factory, app):
+    user = factory.user("donor")
+    login(client, user)
+    with client.session_transaction() as session:
+        session["login_at"] = int(time.time()) - app.config["SESSION_ABSOLUTE_LIFETIME"] - 1
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_next_redirects_only_within_the_site(client, factory):
+    user = factory.user("donor", password=PASSWORD)
+    response = sign_in(client, user.email, next="/account")
+    assert response.headers["Location"] == "/account"
+    client.post("/logout")
+    for evil in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ):
+        response = sign_in(client, user.email, next=evil)
+        assert response.headers["Location"] == "/dashboard", evil
+        client.post("/logout")
+
+
+# -- TOTP --------------------------------------------------------------------------------------
+
+
+def test_committee_member_needs_a_valid_totp_code(client, factory):
+    user = factory.user("committee", password=PASSWORD)
+    response = sign_in(client, user.email)
+    assert response.headers["Location"] == "/login/verify"
+    # The password alone does not sign in.
+    assert client.get("/dashboard").status_code == 302
+    response = client.post("/login/verify", data={"code": "000000"})
+    assert "That code is not valid" in response.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+    code = totp.code_for(totp_secret_for(user.email))
+    response = client.post("/login/verify", data={"code": code})
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_a_used_totp_code_is_refused_if_replayed(client, factory, app):
+    user = factory.user("secretariat", password=PASSWORD)
+    code = totp.code_for(totp_secret_for(user.email))
+    sign_in(client, user.email)
+    assert client.post("/login/verify", data={"code": code}).status_code == 302
+    second = app.test_client()
+    sign_in(second, user.email)
+    response = second.post("/login/verify", data={"code": code})
+    assert response.status_code == 200
+    assert "already used" in response.get_data(as_text=True)
+    assert second.get("/dashboard").status_code == 302
+
+
+def test_totp_roles_enrol_at_first_sign_in(client, factory):
+    user = factory.user("admin", password=PASSWORD, enrol_totp=False)
+    response = sign_in(client, user.email)
+    assert response.headers["Location"] == "/login/enrol"
+    page = client.get("/login/enrol").get_data(as_text=True)
+    assert "<svg" in page and 'id="manual-key"' in page
+    with client.session_transaction() as session:
+        secret = session["totp_enrol_secret"]
+    assert secret.replace(" ", "")[:4] in page
+    assert "QR code" in page
+    response = client.post("/login/enrol", data={"code": "123456"})
+    assert "does not match" in response.get_data(as_text=True)
+    response = client.post("/login/enrol", data={"code": totp.code_for(secret)})
+    assert response.headers["Location"] == "/dashboard"
+    db.session.refresh(user)
+    assert user.has_totp and user.totp_secret == secret
+
+
+def test_totp_step_expires(client, factory):
+    user = factory.user("committee", password=PASSWORD)
+    sign_in(client, user.email)
+    with client.session_transaction() as session:
+        session["pending_login"]["at"] -= 3600
+        session.modified = True
+    response = client.post(
+        "/login/verify", data={"code": totp.code_for(totp_secret_for(user.email))}
+    )
+    assert response.headers["Location"] == "/login"
+
+
+def test_matching_step_accepts_only_the_window():
+    secret = totp.new_secret()
+    now = 1_800_000_000
+    assert totp.matching_step(secret, totp.code_for(secret, now), now) == now // 30
+    assert totp.matching_step(secret, totp.code_for(secret, now - 30), now) == now // 30 - 1
+    assert totp.matching_step(secret, totp.code_for(secret, now - 300), now) is None
+    assert totp.matching_step(secret, "12ab56", now) is None
+
+
+# -- registration, resets, invitations -------------------------------------------------------------
+
+
+def test_donors_and_experts_may_register_and_start_unvetted(client):
+    response = client.post(
+        "/register",
+        data={
+            "role": "expert",
+            "name": "Bilal Haddad",
+            "email": "bilal@test.example",
+            "nationality": "LBN",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    user = auth.find_user_by_email(db.session(), "bilal@test.example")
+    assert user.role == "expert" and not user.is_vetted and user.state_iso3 == "LBN"
+
+
+@pytest.mark.parametrize("role", ["secretariat", "admin", "applicant", "committee", "auditor"])
+def test_nobody_registers_into_a_higher_role(client, role):
+    response = client.post(
+        "/register",
+        data={
+            "role": role,
+            "name": "Mallory",
+            "email": "m@test.example",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert response.status_code == 200
+    assert auth.find_user_by_email(db.session(), "m@test.example") is None
+    with pytest.raises(Exception, match="only donors and experts"):
+        auth.register(db.session(), email="m@test.example", name="M", password=PASSWORD, role=role)
+
+
+def test_short_passwords_are_refused(client):
+    response = client.post(
+        "/register",
+        data={
+            "role": "donor",
+            "name": "D",
+            "email": "d@test.example",
+            "password": "elevenchars",
+            "confirm": "elevenchars",
+        },
+    )
+    assert response.status_code == 200
+    assert auth.find_user_by_email(db.session(), "d@test.example") is None
+
+
+def test_password_reset_by_emailed_link_works_once(client, factory):
+    user = factory.user("donor", password=PASSWORD)
+    response = client.post("/password/forgot", data={"email": user.email})
+    assert response.status_code == 302
+    link = link_in(last_mail(user.email))
+    assert client.get(link).status_code == 200
+    response = client.post(
+        link, data={"password": "my new passphrase!", "confirm": "my new passphrase!"}
+    )
+    assert response.status_code == 302
+    assert sign_in(client, user.email, "my new passphrase!").status_code == 302
+    client.post("/logout")
+    again = client.post(
+        link, data={"password": "another passphrase!", "confirm": "another passphrase!"}
+    )
+    assert again.status_code == 400
+    assert "already been used" in again.get_data(as_text=True)
+
+
+def test_reset_request_does_not_reveal_unknown_addresses(client):
+    response = client.post(
+        "/password/forgot", data={"email": "nobody@test.example"}, follow_redirects=True
+    )
+    assert "If an account uses that address" in response.get_data(as_text=True)
+    assert last_mail("nobody@test.example") is None
+
+
+def test_invitation_creates_the_invited_role_once(client, factory):
+    admin = factory.user("admin")
+    invitation, token = auth.invite(
+        db.session(),
+        admin,
+        email="new.member@test.example",
+        role="committee",
+        region="weog",
+        state_iso3="NLD",
+    )
+    db.session.commit()
+    link = link_in(last_mail("new.member@test.example"))
+    assert link == f"/invitation/{token}"
+    response = client.post(link, data={"name": "Pieter", "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302
+    user = auth.find_user_by_email(db.session(), "new.member@test.example")
+    assert (user.role, user.region, user.state_iso3) == ("committee", "weog", "NLD")
+    assert user.is_vetted
+    assert (
+        client.post(
+            link, data={"name": "Again", "password": PASSWORD, "confirm": PASSWORD}
+        ).status_code
+        == 400
+    )
+
+
+def test_expired_invitation_is_refused(client, factory, app):
+    admin = factory.user("admin")
+    invitation, token = auth.invite(db.session(), admin, email="late@test.example", role="donor")
+    db.session.commit()
+    app.config["INVITATION_MAX_AGE"] = -1
+    try:
+        response = client.get(f"/invitation/{token}")
+    finally:
+        app.config["INVITATION_MAX_AGE"] = 7 * 24 * 3600
+    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+
+
+def test_tampered_invitation_link_is_refused(client):
+    assert client.get("/invitation/not-a-real-token").status_code == 400
+
+
+def test_secretariat_cannot_invite_staff_roles(factory):
+    secretariat = factory.user("secretariat")
+    for role in ("auditor", "admin", "secretariat"):
+        with pytest.raises(Exception, match="may not invite"):
+            auth.invite(db.session(), secretariat, email=f"{role}@test.example", role=role)
+    assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 0
+
+
+def test_a_form_without_csrf_token_is_refused_and_changes_nothing(client, factory, csrf):
+    user = factory.user("donor")
+    login(client, user)
+    before = user.name
+    response = client.post("/account", data={"name": "Changed by a forged form"})
+    assert response.status_code == 400
+    db.session.refresh(user)
+    assert user.name == before
+
+
+def test_api_token_created_on_the_account_page_is_shown_once(client, factory, csrf):
+    user = factory.user("donor")
+    login(client, user)
+    page = client.get("/account").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/account/tokens", data={"name": "script", "csrf_token": csrf})
+    token = re.search(r'id="new-token">(sptf_[^<]+)<', response.get_data(as_text=True)).group(1)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert token not in client.get("/account").get_data(as_text=True)

@@ -1,0 +1,134 @@
+"""The CLI contracts of DESIGN §5.1."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.core import audit
+from app.extensions import db
+from tests.factories import bearer
+
+
+def test_created_applicant_can_call_the_api_with_its_token(runner, client):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "a@b.org",
+            "--role",
+            "applicant",
+            "--state",
+            "FJI",
+            "--password",
+            "a long enough password",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["users", "token", "a@b.org"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    response = client.get("/api/v1/me", headers=bearer(token))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["email"] == "a@b.org"
+    assert body["role"] == "applicant"
+    assert body["state"] == "FJI"
+    assert body["region"] is None
+    assert isinstance(body["id"], int)
+
+
+def test_committee_user_with_region_and_nationality(runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "c@b.org",
+            "--role",
+            "committee",
+            "--region",
+            "grulac",
+            "--state",
+            "JAM",
+            "--name",
+            "Lucía Fernández",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Set-password link" in result.output and "/password/reset/" in result.output
+    user = db.session.execute(select(User).where(User.email == "c@b.org")).scalar_one()
+    assert (user.role, user.region, user.state_iso3, user.name) == (
+        "committee",
+        "grulac",
+        "JAM",
+        "Lucía Fernández",
+    )
+    assert not user.has_password
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--role", "overlord"], "unknown role 'overlord'"),
+        (["--role", "committee", "--region", "oceania"], "unknown region 'oceania'"),
+        (["--role", "applicant", "--state", "XXX"], "unknown State 'XXX'"),
+        (["--role", "applicant"], "an applicant must belong to a State"),
+        (["--role", "committee"], "a committee member must represent a regional group"),
+        (["--role", "donor", "--password", "short"], "at least 12 characters"),
+    ],
+)
+def test_create_refuses_bad_input_with_exit_code_2_and_one_line(runner, args, reason):
+    before = db.session.execute(select(func.count(User.id))).scalar_one()
+    result = runner.invoke(args=["users", "create", "x@b.org", *args])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: ") and reason in lines[0]
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == before
+
+
+def test_create_refuses_a_duplicate_email(runner, factory):
+    factory.user("donor", email="dup@b.org")
+    result = runner.invoke(args=["users", "create", "DUP@b.org", "--role", "donor"])
+    assert result.exit_code == 2
+    assert "already exists" in result.output
+
+
+def test_token_for_unknown_user(runner):
+    result = runner.invoke(args=["users", "token", "nobody@b.org"])
+    assert result.exit_code == 2
+    assert "no user" in result.output
+
+
+def test_demo_is_idempotent_and_covers_every_role(runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert set(counts) == {
+        "applicant",
+        "committee",
+        "secretariat",
+        "expert",
+        "donor",
+        "auditor",
+        "admin",
+    }
+    assert counts["committee"] == 5
+    regions = (
+        db.session.execute(select(User.region).where(User.role == "committee")).scalars().all()
+    )
+    assert sorted(regions) == ["african", "asia_pacific", "eastern_european", "grulac", "weog"]
+    states = db.session.execute(select(User).where(User.role == "applicant")).scalars().all()
+    assert any(u.state.ldc for u in states) and any(u.state.sids for u in states)
+    total = sum(counts.values())
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == total
+    assert "sptf-demo-password" in second.output
+    assert list(audit.iter_problems(db.session())) == []
+
+
+def test_demo_if_empty_does_nothing_when_users_exist(runner, factory):
+    factory.user("admin")
+    result = runner.invoke(args=["demo", "--if-empty", "--quiet"])
+    assert result.exit_code == 0
+    assert db.session.execute(select(func.count(User.id))).scalar_one() == 1

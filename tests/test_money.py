@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.money import Money, MoneyError, parse_amount
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [("10", "USD", 1000), ("10.5", "USD", 1050), ("0.01", "usd", 1), ("1,234.56", "EUR", 123456), ("500", "JPY", 500), ("1.234", "KWD", 1234)],
+)
+def test_parse_amount(text, currency, minor):
+    assert parse_amount(text, currency).amount_minor == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "message"),
+    [
+        ("0", "USD", "greater than zero"),
+        ("-5", "USD", "greater than zero"),
+        ("1.001", "USD", "at most 2 decimal places"),
+        ("1.5", "JPY", "at most 0 decimal places"),
+        ("abc", "USD", "not an amount"),
+        ("NaN", "USD", "not an amount"),
+        ("Infinity", "USD", "not an amount"),
+        ("1e30", "USD", "too large"),
+        ("10", "XYZ", "not an ISO 4217"),
+        ("10", "", "not an ISO 4217"),
+    ],
+)
+def test_parse_refuses_bad_amounts(text, currency, message):
+    with pytest.raises(MoneyError, match=message):
+        parse_amount(text, currency)
+
+
+def test_floats_are_refused():
+    with pytest.raises(MoneyError, match="not floating point"):
+        parse_amount(10.5, "USD")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        Money(10.5, "USD")  # type: ignore[arg-type]
+
+
+def test_arithmetic_and_formatting():
+    total = Money(1050, "USD") + Money(25, "USD")
+    assert total == Money(1075, "USD")
+    assert total.as_string() == "10.75"
+    assert Money(500, "JPY").as_string() == "500.00"
+    assert total.format("en") == "$10.75"
+    assert Money(123456, "EUR").format("fr").replace("\u202f", " ").replace("\xa0", " ") == "1 234,56 €"
+    with pytest.raises(MoneyError):
+        Money(1, "USD") + Money(1, "EUR")
+
+
+@given(st.integers(min_value=1, max_value=10**14), st.sampled_from(["USD", "EUR", "JPY", "KWD", "CHF"]))
+def test_string_round_trip(minor, currency):
+    money = Money(minor, currency)
+    assert parse_amount(money.as_string(), currency) == money
+    assert parse_amount(money.to_decimal(), currency) == money
+    assert isinstance(money.to_decimal(), Decimal)
