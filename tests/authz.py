@@ -117,7 +117,9 @@ def build_cast(factory: Factory) -> Cast:
     tokens = {role: factory.token(user) for role, user in users.items()}
     session = db.session()
     unvetted = factory.user("donor", vetted=False)
-    invitation, _ = auth.invite(session, users["admin"], email="invitee@test.example", role="applicant", state_iso3="FJI")
+    invitation, _ = auth.invite(
+        session, users["admin"], email="invitee@test.example", role="applicant", state_iso3="FJI"
+    )
     api_token, _ = auth.create_api_token(session, users["applicant"], "matrix")
     session.commit()
     objects = {

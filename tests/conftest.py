@@ -185,7 +185,9 @@ def _live_database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = make_url(database_url(POSTGRES_URL))
     live = url.set(database=f"{url.database}_live")
     admin = url.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+    with psycopg.connect(
+        admin.replace("postgresql+psycopg", "postgresql"), autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{live.database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{live.database}"')
     return live.render_as_string(hide_password=False)
@@ -214,7 +216,9 @@ def _drop_live_database(uri: str) -> None:
         return
     url = make_url(uri)
     admin = url.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+    with psycopg.connect(
+        admin.replace("postgresql+psycopg", "postgresql"), autocommit=True
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 

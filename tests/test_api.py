@@ -88,7 +88,9 @@ def test_openapi_describes_every_api_route(client, app):
         assert hasattr(view, "api_meta"), f"{rule.rule} has no API description"
         path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (path, method.lower()) in documented, f"{method} {path} missing from openapi.json"
+            assert (path, method.lower()) in documented, (
+                f"{method} {path} missing from openapi.json"
+            )
     assert len(documented) == len(api_routes(app))
     assert spec["paths"]["/api/v1/me"]["get"]["responses"]["401"]["content"]
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -342,7 +342,7 @@ def test_reset_request_does_not_reveal_unknown_addresses(client):
 
 def test_invitation_creates_the_invited_role_once(client, factory):
     admin = factory.user("admin")
-    invitation, token = auth.invite(
+    _invitation, token = auth.invite(
         db.session(),
         admin,
         email="new.member@test.example",
@@ -368,7 +368,7 @@ def test_invitation_creates_the_invited_role_once(client, factory):
 
 def test_expired_invitation_is_refused(client, factory, app):
     admin = factory.user("admin")
-    invitation, token = auth.invite(db.session(), admin, email="late@test.example", role="donor")
+    _invitation, token = auth.invite(db.session(), admin, email="late@test.example", role="donor")
     db.session.commit()
     app.config["INVITATION_MAX_AGE"] = -1
     try:

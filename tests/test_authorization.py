@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, url_for
 
-from tests.authz import EXPECTED, HIDE, LOGIN, OK, DENY, ROLES, URL_ARGS, build_cast
+from tests.authz import DENY, EXPECTED, HIDE, LOGIN, OK, ROLES, URL_ARGS, build_cast
 from tests.factories import bearer, login
 
 

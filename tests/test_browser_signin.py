@@ -18,8 +18,13 @@ def _committee_member(live_server) -> str:
         user = auth.find_user_by_email(db.session(), email)
         if user is None:
             user = auth.create_user(
-                db.session(), email=email, role="committee", region="grulac", state_iso3="JAM",
-                name="Lucía Fernández", password=PASSWORD,
+                db.session(),
+                email=email,
+                role="committee",
+                region="grulac",
+                state_iso3="JAM",
+                name="Lucía Fernández",
+                password=PASSWORD,
             )
             secret = totp_secret_for(email)
             auth.confirm_totp_enrolment(db.session(), user, secret, totp.code_for(secret))

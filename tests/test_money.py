@@ -9,7 +9,14 @@ from app.core.money import Money, MoneyError, parse_amount
 
 @pytest.mark.parametrize(
     ("text", "currency", "minor"),
-    [("10", "USD", 1000), ("10.5", "USD", 1050), ("0.01", "usd", 1), ("1,234.56", "EUR", 123456), ("500", "JPY", 500), ("1.234", "KWD", 1234)],
+    [
+        ("10", "USD", 1000),
+        ("10.5", "USD", 1050),
+        ("0.01", "usd", 1),
+        ("1,234.56", "EUR", 123456),
+        ("500", "JPY", 500),
+        ("1.234", "KWD", 1234),
+    ],
 )
 def test_parse_amount(text, currency, minor):
     assert parse_amount(text, currency).amount_minor == minor
@@ -48,12 +55,17 @@ def test_arithmetic_and_formatting():
     assert total.as_string() == "10.75"
     assert Money(500, "JPY").as_string() == "500.00"
     assert total.format("en") == "$10.75"
-    assert Money(123456, "EUR").format("fr").replace("\u202f", " ").replace("\xa0", " ") == "1 234,56 €"
+    assert (
+        Money(123456, "EUR").format("fr").replace("\u202f", " ").replace("\xa0", " ")
+        == "1 234,56 €"
+    )
     with pytest.raises(MoneyError):
         Money(1, "USD") + Money(1, "EUR")
 
 
-@given(st.integers(min_value=1, max_value=10**14), st.sampled_from(["USD", "EUR", "JPY", "KWD", "CHF"]))
+@given(
+    st.integers(min_value=1, max_value=10**14), st.sampled_from(["USD", "EUR", "JPY", "KWD", "CHF"])
+)
 def test_string_round_trip(minor, currency):
     money = Money(minor, currency)
     assert parse_amount(money.as_string(), currency) == money

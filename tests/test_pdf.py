@@ -38,5 +38,5 @@ def test_fetcher_serves_static_files():
     ],
 )
 def test_fetcher_refuses_everything_else(url):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"static files|no static file|disallowed protocol"):
         fetcher().fetch(url)

@@ -21,12 +21,14 @@ def test_security_headers_on_pages(client):
 
 
 def test_session_cookie_flags(client, factory):
-    from tests.test_auth import sign_in
     from tests.factories import PASSWORD
+    from tests.test_auth import sign_in
 
     user = factory.user("donor", password=PASSWORD)
     response = sign_in(client, user.email)
-    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("sptf_session="))
+    cookie = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("sptf_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 

@@ -47,7 +47,9 @@ DOORS = Workflow(
     "door",
     Door,
     [
-        Transition(Door.OPEN, "close", Door.CLOSED, frozenset({Role.SECRETARIAT}), _refuse_heavy, (_note,)),
+        Transition(
+            Door.OPEN, "close", Door.CLOSED, frozenset({Role.SECRETARIAT}), _refuse_heavy, (_note,)
+        ),
         Transition(Door.CLOSED, "open", Door.OPEN, frozenset({Role.SECRETARIAT, Role.APPLICANT})),
         Transition(Door.CLOSED, "lock", Door.LOCKED, frozenset({Role.ADMIN})),
     ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -139,7 +139,7 @@ class ChainProblem:
         return f"{where}: {self.message}"
 
 
-def iter_problems(session: Session) -> Iterator[ChainProblem]:
+def iter_problems(session: Session) -> Generator[ChainProblem, None, None]:
     """Walk the chain from the first event; yield every inconsistency found."""
     expected_id = 1
     running = GENESIS_HASH

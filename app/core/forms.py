@@ -10,4 +10,4 @@ from wtforms.fields.choices import SelectChoice
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as the SelectChoice objects WTForms 3.3+ expects."""
     # Labels may be lazy translations: keep them lazy so they render in the page's language.
-    return [SelectChoice(str(value), label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -91,9 +91,7 @@ def for_user(session: Session, user: User) -> Dashboard:
                 "latest_hash": audit.latest_hash(session),
             },
         )
-    counts = dict(
-        session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all()
-    )
+    counts = dict(session.execute(select(User.role, func.count(User.id)).group_by(User.role)).all())
     recent_logins = (
         session.execute(
             select(User)
