@@ -86,3 +86,18 @@ def test_language_switch_only_redirects_within_the_site(client):
     assert response.headers["Location"] == "/login"
     with client.session_transaction() as session:
         assert session["lang"] == "fr"
+
+
+def test_templates_have_no_inline_styles_or_scripts():
+    """The CSP forbids inline style and script; a template using them would break silently."""
+    import re
+    from pathlib import Path
+
+    offenders = []
+    for path in Path("templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\sstyle=\"", text) or re.search(r"<script(?![^>]*\ssrc=)[^>]*>", text):
+            offenders.append(str(path))
+        if re.search(r"\son[a-z]+=\"", text):
+            offenders.append(f"{path} (inline event handler)")
+    assert not offenders, offenders

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -13,6 +14,7 @@ from app.extensions import db
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only load when the database has no users yet.")
 @click.option("--quiet", is_flag=True, help="Do not print the demo sign-ins.")
 def demo_cli(if_empty: bool, quiet: bool) -> None:
