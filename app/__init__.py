@@ -11,6 +11,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -28,16 +29,23 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from app.admin.views import bp as admin_bp
 from app.api.core import error_response
 from app.api.views import bp as api_bp
+from app.applications.api import bp as applications_api_bp
+from app.applications.editor import bp as application_editor_bp
+from app.applications.screening_views import bp as screening_bp
+from app.applications.views import bp as applications_bp
 from app.auditlog.cli import audit_cli
 from app.auditlog.views import bp as auditlog_bp
 from app.auth import services as auth_services
 from app.auth.cli import users_cli
 from app.auth.forms import ActionForm
 from app.auth.views import bp as auth_bp
+from app.committee.api import bp as committee_api_bp
+from app.committee.views import bp as committee_bp
 from app.core import mail, security
 from app.core.audit import audit_origin
 from app.core.database import configure_engine
 from app.core.errors import DomainError
+from app.core.money import Money
 from app.core.roles import Region, Role
 from app.dashboard.views import bp as dashboard_bp
 from app.demo.cli import demo_cli
@@ -47,9 +55,20 @@ from app.navigation import nav_items
 from app.public.views import bp as public_bp
 from config import BASE_DIR, Config, config_from_env
 
-BLUEPRINTS = [public_bp, auth_bp, dashboard_bp, admin_bp, auditlog_bp, api_bp]
 # Bearer-token JSON APIs read no cookie, so there is no session to forge a request with.
-API_BLUEPRINTS = [api_bp]
+API_BLUEPRINTS = [api_bp, applications_api_bp, committee_api_bp]
+BLUEPRINTS = [
+    public_bp,
+    auth_bp,
+    dashboard_bp,
+    applications_bp,
+    application_editor_bp,
+    screening_bp,
+    committee_bp,
+    admin_bp,
+    auditlog_bp,
+    *API_BLUEPRINTS,
+]
 CLI_GROUPS = [users_cli, audit_cli, demo_cli, jobs_cli]
 
 
@@ -83,6 +102,8 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
 
 def _select_locale() -> str | None:
     languages = list(current_app.config["LANGUAGES"])
+    if not has_request_context():  # the CLI and jobs: mail picks its own language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     if session.get("lang") in languages:
@@ -194,7 +215,12 @@ def _http_message(code: int, error: HTTPException | None) -> str:
     return messages.get(code, error.description if error is not None else "") or ""
 
 
+def _money(value: Money | None) -> str:
+    return value.format(str(get_locale() or "en")) if value is not None else "—"
+
+
 def _init_templates(app: Flask) -> None:
+    app.jinja_env.filters["money"] = _money
     app.jinja_env.globals.update(
         nav_items=nav_items,
         Role=Role,

@@ -31,10 +31,18 @@ DASHBOARD = NavItem(_l("Dashboard"), "dashboard.index")
 
 MENUS: dict[Role | None, list[NavItem]] = {
     None: [NavItem(_l("Home"), "public.home")],
-    Role.APPLICANT: [DASHBOARD],
-    Role.COMMITTEE: [DASHBOARD],
+    Role.APPLICANT: [DASHBOARD, NavItem(_l("Requests"), "applications.index")],
+    Role.COMMITTEE: [
+        DASHBOARD,
+        NavItem(_l("Ballots"), "committee.index"),
+        NavItem(_l("Requests"), "applications.index"),
+    ],
     Role.SECRETARIAT: [
         DASHBOARD,
+        NavItem(_l("Screening"), "screening.queue"),
+        NavItem(_l("Ballots"), "committee.index"),
+        NavItem(_l("Requests"), "applications.index"),
+        NavItem(_l("Committee"), "committee.seat_list"),
         NavItem(_l("Invitations"), "admin.invitations"),
         NavItem(_l("Vetting"), "admin.vetting"),
         NavItem(_l("Outbox"), "admin.outbox"),
@@ -43,6 +51,8 @@ MENUS: dict[Role | None, list[NavItem]] = {
     Role.DONOR: [DASHBOARD],
     Role.AUDITOR: [
         DASHBOARD,
+        NavItem(_l("Requests"), "applications.index"),
+        NavItem(_l("Ballots"), "committee.index"),
         NavItem(_l("Audit log"), "auditlog.index"),
         NavItem(_l("Outbox"), "admin.outbox"),
     ],
@@ -52,6 +62,7 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Invitations"), "admin.invitations"),
         NavItem(_l("Audit log"), "auditlog.index"),
         NavItem(_l("Outbox"), "admin.outbox"),
+        NavItem(_l("Settings"), "admin.settings_page"),
     ],
 }
 

@@ -29,14 +29,33 @@ from config import DevelopmentConfig
 
 PAGES: dict[str | None, list[str]] = {
     None: ["/", "/login", "/register", "/password/forgot"],
-    "admin": ["/dashboard", "/admin/users", "/admin/invitations", "/audit", "/account"],
-    "secretariat": ["/dashboard", "/admin/vetting", "/admin/invitations", "/admin/outbox"],
+    "admin": ["/dashboard", "/admin/users", "/admin/invitations", "/admin/settings", "/audit"],
+    "secretariat": [
+        "/dashboard",
+        "/screening",
+        "/applications/2/screen",
+        "/ballots",
+        "/applications/5/ballot",
+        "/applications/7/ballot",
+        "/committee/seats",
+        "/applications",
+        "/admin/outbox",
+    ],
     "auditor": ["/dashboard", "/audit"],
-    "committee_grulac": ["/dashboard"],
-    "applicant_fji": ["/dashboard", "/account"],
+    "committee_african": ["/dashboard", "/applications/5/ballot"],
+    "committee_grulac": ["/applications/5/ballot"],
+    "applicant_fji": [
+        "/dashboard",
+        "/applications/1",
+        "/applications/1/edit/overview",
+        "/applications/1/edit/recommendations",
+        "/applications/1/edit/budget",
+        "/applications/1/edit/consent",
+        "/applications/6",
+    ],
+    "applicant_npl": ["/applications/3", "/applications/3/changes"],
     "donor": ["/dashboard"],
     "expert": ["/dashboard"],
-    "expert_unvetted": ["/dashboard"],
 }
 
 
@@ -52,7 +71,7 @@ def sign_in(page: Page, base: str, key: str) -> None:
 
 
 def name_for(key: str | None, path: str) -> str:
-    slug = path.strip("/").replace("/", "-") or "home"
+    slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-") or "home"
     return f"{key or 'public'}--{slug}.png"
 
 

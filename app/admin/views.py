@@ -19,6 +19,7 @@ from app.core.permissions import roles_required
 from app.core.roles import INVITABLE_BY, Region, Role
 from app.extensions import db
 from app.reference import services as reference
+from app.settings import services as settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -201,3 +202,30 @@ def vet(user_id: int) -> Response:
 def outbox() -> str:
     page = services.outbox(db.session(), _actor(), page=page_arg(request.args.get("page")))
     return render_template("admin/outbox.html", page=page)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings_page() -> Response | str:
+    values = settings.all_values(db.session())
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        _check_action_form()
+        submitted = {key: request.form.get(key, "") for key in settings.DEFINITIONS}
+        try:
+            changed = settings.update(db.session(), _actor(), submitted)
+        except DomainError as error:
+            db.session.rollback()
+            errors = dict(error.fields)
+            values = {**values, **submitted}  # type: ignore[dict-item]
+            flash(_("Nothing was saved: check the values marked below."), "error")
+        else:
+            db.session.commit()
+            flash(
+                _("Settings saved.") if changed else _("Nothing changed."),
+                "success" if changed else "info",
+            )
+            return redirect(url_for("admin.settings_page"))
+    return render_template(
+        "admin/settings.html", definitions=settings.DEFINITIONS, values=values, errors=errors
+    )

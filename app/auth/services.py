@@ -190,17 +190,9 @@ def register(
         locale=locale,
     )
     audit.record(session, "user.register", user, actor=user, data={"role": role.value})
-    for staff in _secretariat(session):
+    for staff in active_users_with_role(session, Role.SECRETARIAT):
         mail.queue(session, staff, "account_to_vet", {"user": user})
     return user
-
-
-def _secretariat(session: Session) -> Sequence[User]:
-    return (
-        session.execute(select(User).where(User.role == Role.SECRETARIAT, User.active.is_(True)))
-        .scalars()
-        .all()
-    )
 
 
 def vet_user(session: Session, actor: User, user: User) -> None:
@@ -534,6 +526,34 @@ def api_tokens_of(session: Session, user: User) -> Sequence[ApiToken]:
     return (
         session.execute(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+
+
+# -- recipients ------------------------------------------------------------------------------------
+
+
+def active_users_with_role(session: Session, role: Role) -> Sequence[User]:
+    return (
+        session.execute(
+            select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def focal_points(session: Session, state_iso3: str) -> Sequence[User]:
+    """The active applicant users who act for a State."""
+    return (
+        session.execute(
+            select(User)
+            .where(
+                User.role == Role.APPLICANT, User.state_iso3 == state_iso3, User.active.is_(True)
+            )
+            .order_by(User.id)
         )
         .scalars()
         .all()

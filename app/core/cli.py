@@ -17,10 +17,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def commit() -> None:
+def commit(*, echo_mail: bool = True) -> None:
     """The CLI's unit-of-work boundary: commit, then send the mail it queued."""
     db.session.commit()
-    mail.deliver_committed(db.session())
+    mail.deliver_committed(db.session(), echo=echo_mail)
 
 
 def as_cli() -> None:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as the SelectChoice objects WTForms 3.3+ expects."""
     # Labels may be lazy translations: keep them lazy so they render in the page's language.
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: works without JavaScript and reads well with a screen reader."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -128,12 +128,12 @@ def _forget_pending(session: Session) -> None:
 # -- delivery ------------------------------------------------------------------------------
 
 
-def deliver_committed(session: Session) -> int:
+def deliver_committed(session: Session, *, echo: bool = True) -> int:
     """Send the messages committed by this session's last commits. Returns how many sent."""
     ids = session.info.pop("outbox_committed", None)
     if not ids:
         return 0
-    return _deliver(session, select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return _deliver(session, select(OutboxMessage).where(OutboxMessage.id.in_(ids)), echo=echo)
 
 
 def deliver_pending(session: Session, limit: int = 500) -> int:
@@ -147,7 +147,7 @@ def deliver_pending(session: Session, limit: int = 500) -> int:
     return _deliver(session, stmt)
 
 
-def _deliver(session: Session, stmt: Any) -> int:
+def _deliver(session: Session, stmt: Any, *, echo: bool = True) -> int:
     sent = 0
     messages = session.execute(stmt.with_for_update(skip_locked=True)).scalars().all()
     for message in messages:
@@ -155,7 +155,7 @@ def _deliver(session: Session, stmt: Any) -> int:
             continue
         message.attempts += 1
         try:
-            message.transport = send(message)
+            message.transport = send(message, echo=echo)
             message.sent_at = utcnow()
             message.last_error = None
             sent += 1
@@ -166,7 +166,7 @@ def _deliver(session: Session, stmt: Any) -> int:
     return sent
 
 
-def send(message: OutboxMessage) -> str:
+def send(message: OutboxMessage, *, echo: bool = True) -> str:
     """Hand one message to SMTP, or print it when no server is configured."""
     cfg = current_app.config
     email = EmailMessage()
@@ -176,7 +176,7 @@ def send(message: OutboxMessage) -> str:
     email["Message-ID"] = make_msgid(domain="sptf")
     email.set_content(message.body)
     if not cfg.get("MAIL_SERVER"):
-        if not cfg.get("TESTING"):
+        if echo and not cfg.get("TESTING"):
             print(f"\n--- mail (development: not sent) ---\n{email}", file=sys.stderr)
         return "console"
     with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=15) as smtp:

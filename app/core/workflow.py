@@ -42,6 +42,8 @@ class Transition(Generic[S]):
     # A guard raises a DomainError (PermissionDenied, Conflict, ValidationError...) to refuse.
     guard: Guard | None = None
     effects: tuple[Effect, ...] = field(default=())
+    # The scheduled job (no user: actor None) may also take this transition.
+    system: bool = False
 
 
 class Workflow(Generic[S]):
@@ -83,10 +85,15 @@ class Workflow(Generic[S]):
                 roles |= t.roles
         return frozenset(roles)
 
-    def check(self, obj: Any, action: str, actor: WorkflowActor) -> Transition[S]:
-        """Return the transition `actor` may take now, or raise the typed reason why not."""
+    def check(self, obj: Any, action: str, actor: WorkflowActor | None) -> Transition[S]:
+        """Return the transition `actor` may take now, or raise the typed reason why not.
+
+        `actor` None is the scheduled job, allowed only where the table says `system`.
+        """
         if action not in self.actions:
             raise TransitionNotAllowed(f"unknown {self.name} action {action!r}")
+        if actor is None:
+            return self._check_system(obj, action)
         if actor.role_enum not in self.roles_for(action):
             raise PermissionDenied(f"a {actor.role_enum.value} may not {action} a {self.name}")
         status = self.status_of(obj)
@@ -102,6 +109,20 @@ class Workflow(Generic[S]):
             )
         if transition.guard is not None:
             transition.guard(obj, actor)
+        return transition
+
+    def _check_system(self, obj: Any, action: str) -> Transition[S]:
+        status = self.status_of(obj)
+        transition = self.find(status, action)
+        if transition is None:
+            raise TransitionNotAllowed(
+                f"cannot {action} a {self.name} whose status is {status.value}",
+                fields={"status": status.value},
+            )
+        if not transition.system:
+            raise PermissionDenied(f"{self.name} {action} needs a person, not the scheduler")
+        if transition.guard is not None:
+            transition.guard(obj, None)
         return transition
 
     def can(self, obj: Any, action: str, actor: WorkflowActor) -> bool:
@@ -124,7 +145,7 @@ class Workflow(Generic[S]):
         session: Session,
         obj: Any,
         action: str,
-        actor: WorkflowActor,
+        actor: WorkflowActor | None,
         *,
         data: Mapping[str, Any] | None = None,
     ) -> Transition[S]:

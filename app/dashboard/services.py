@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.applications.models import Application, ApplicationStatus
 from app.auth.models import Invitation, User
+from app.committee import ballots
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.database import utcnow
@@ -55,14 +57,35 @@ def _open_invitations(session: Session) -> int:
 def for_user(session: Session, user: User) -> Dashboard:
     role = user.role_enum
     if role is Role.APPLICANT:
-        return Dashboard("dashboard/applicant.html", {"state": user.state})
+        requests = (
+            session.execute(
+                select(Application)
+                .where(Application.state_iso3 == user.state_iso3)
+                .order_by(Application.updated_at.desc())
+                .limit(20)
+            )
+            .scalars()
+            .all()
+        )
+        return Dashboard("dashboard/applicant.html", {"state": user.state, "requests": requests})
     if role is Role.COMMITTEE:
         return Dashboard(
-            "dashboard/committee.html", {"region": user.region, "nationality": user.state}
+            "dashboard/committee.html",
+            {
+                "region": user.region,
+                "nationality": user.state,
+                "open_ballots": ballots.ballots_for_member(session, user, open_only=True),
+                "history": ballots.ballots_for_member(session, user, open_only=False)[:10],
+            },
         )
     if role is Role.SECRETARIAT:
         unsent = session.execute(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
+        ).scalar_one()
+        waiting = session.execute(
+            select(func.count(Application.id)).where(
+                Application.status == ApplicationStatus.SUBMITTED
+            )
         ).scalar_one()
         return Dashboard(
             "dashboard/secretariat.html",
@@ -70,6 +93,8 @@ def for_user(session: Session, user: User) -> Dashboard:
                 "to_vet": _unvetted(session),
                 "open_invitations": _open_invitations(session),
                 "unsent_mail": unsent,
+                "to_screen": waiting,
+                "open_ballots": ballots.open_ballots(session),
             },
         )
     if role is Role.EXPERT:

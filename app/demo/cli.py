@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.core.audit import audit_origin
 from app.core.cli import commit
+from app.demo.applications import ensure_applications, ensure_seats
 from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret, ensure_people
 from app.extensions import db
 
@@ -22,8 +23,10 @@ def demo_cli(if_empty: bool, quiet: bool) -> None:
     audit_origin.set("cli demo")
     has_users = db.session.execute(select(func.count(User.id))).scalar_one() > 0
     if not (if_empty and has_users):
-        ensure_people(db.session())
-        commit()
+        people = ensure_people(db.session())
+        ensure_seats(db.session(), people)
+        ensure_applications(db.session(), people)
+        commit(echo_mail=False)  # dozens of demo e-mails: kept in the outbox, not printed
         click.echo("Demo data is loaded.")
     if not quiet:
         print_sign_ins()

@@ -65,6 +65,14 @@ PEOPLE = [
         Region.GRULAC,
     ),
     DemoPerson(
+        "committee_grulac_alt",
+        "committee.grulac.alt@sptf.example",
+        "Mateo Silva",
+        Role.COMMITTEE,
+        "URY",
+        Region.GRULAC,
+    ),
+    DemoPerson(
         "committee_weog",
         "committee.weog@sptf.example",
         "Pieter de Vries",

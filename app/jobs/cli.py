@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
+from app.committee import ballots
 from app.core import mail
 from app.core.audit import audit_origin
 from app.extensions import db
@@ -23,7 +24,17 @@ def _send_mail(session: Session) -> str:
     return f"{mail.deliver_pending(session)} message(s) sent"
 
 
+def _close_ballots(session: Session) -> str:
+    return f"{ballots.close_expired(session)} ballot(s) closed"
+
+
+def _ballot_reminders(session: Session) -> str:
+    return f"{ballots.send_reminders(session)} reminder(s) queued"
+
+
 JOBS: list[tuple[str, Job]] = [
+    ("close expired ballots", _close_ballots),
+    ("ballot reminders", _ballot_reminders),
     ("mail", _send_mail),
 ]
 

@@ -1,0 +1,1 @@
+"""A State's request to the fund: drafting, submission, versions and screening."""

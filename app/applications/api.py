@@ -1,0 +1,236 @@
+"""/api/v1/applications: create, read, submit and screen (DESIGN §5.2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from app.api.core import api_endpoint, current_api_user
+from app.applications import screening, services
+from app.applications.serializers import application_json, application_summary_json
+from app.applications.services import (
+    ApplicationSpec,
+    BudgetLineSpec,
+    ConsentSpec,
+    ExpertiseSpec,
+    IndicatorSpec,
+    OverviewSpec,
+    RecommendationSpec,
+)
+from app.core.pagination import page_arg
+from app.core.roles import Role
+from app.extensions import db
+
+bp = Blueprint("applications_api", __name__, url_prefix="/api/v1")
+
+Text = StrictStr
+Number = StrictStr | StrictInt | float
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecommendationIn(Strict):
+    mechanism: Text
+    reference: Text
+    text: Text
+    recommending_body: Text = ""
+    cycle: Text = ""
+
+
+class IndicatorIn(Strict):
+    name: Text
+    baseline: Number
+    target: Number
+    result: Text = ""
+
+
+class BudgetLineIn(Strict):
+    category: Text
+    description: Text
+    amount: StrictStr | StrictInt = Field(description='decimal string, e.g. "12000.00"')
+
+
+class ExpertiseIn(Strict):
+    themes: list[Text] = []
+    languages: list[Text] = []
+    person_days: StrictInt | None = None
+
+
+class ConsentIn(Strict):
+    official_name: Text
+    official_title: Text
+    given: bool
+
+
+class ApplicationIn(Strict):
+    title: Text
+    summary: Text = ""
+    objectives: Text = ""
+    activities: Text = ""
+    themes: list[Text] = []
+    recommendations: list[RecommendationIn] = []
+    sdgs: list[StrictInt] = []
+    indicators: list[IndicatorIn] = []
+    budget: list[BudgetLineIn] = []
+    currency: Text | None = None
+    duration_months: StrictInt | None = None
+    implementing_entity: Text = ""
+    cofinancing_amount: StrictStr | StrictInt | None = None
+    cofinancing_note: Text = ""
+    expertise: ExpertiseIn = ExpertiseIn()
+    consent: ConsentIn | None = None
+
+
+class ScreeningIn(Strict):
+    outcome: Text = Field(description="eligible, returned or ineligible")
+    note: Text = ""
+    referral: Text = ""
+    deadline: datetime | None = Field(
+        default=None, description="ballot deadline (eligible); default 14 days"
+    )
+
+
+APPLICATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "reference": {"type": "string", "pattern": "^SPTF-[0-9]{4}-[0-9]{4,}$"},
+        "status": {"type": "string"},
+        "requested_amount": {"type": "string"},
+        "recommendations": {"type": "array"},
+        "indicators": {"type": "array"},
+    },
+}
+
+
+def _spec(body: ApplicationIn) -> ApplicationSpec:
+    return ApplicationSpec(
+        overview=OverviewSpec(
+            title=body.title,
+            summary=body.summary,
+            objectives=body.objectives,
+            activities=body.activities,
+            duration_months=body.duration_months,
+            implementing_entity=body.implementing_entity,
+            themes=body.themes,
+            sdgs=body.sdgs,
+        ),
+        currency=body.currency,
+        recommendations=[RecommendationSpec(**r.model_dump()) for r in body.recommendations],
+        indicators=[
+            IndicatorSpec(
+                name=i.name, baseline=str(i.baseline), target=str(i.target), result=i.result
+            )
+            for i in body.indicators
+        ],
+        budget=[
+            BudgetLineSpec(category=b.category, description=b.description, amount=str(b.amount))
+            for b in body.budget
+        ],
+        expertise=ExpertiseSpec(
+            themes=body.expertise.themes,
+            languages=body.expertise.languages,
+            person_days=body.expertise.person_days,
+        ),
+        consent=ConsentSpec(**body.consent.model_dump()) if body.consent else None,
+        cofinancing_amount=str(body.cofinancing_amount)
+        if body.cofinancing_amount is not None
+        else None,
+        cofinancing_note=body.cofinancing_note,
+    )
+
+
+@bp.get("/applications")
+@api_endpoint(
+    summary="Applications this user may see",
+    roles=[Role.APPLICANT, Role.SECRETARIAT, Role.COMMITTEE, Role.AUDITOR],
+    tags=["applications"],
+)
+def list_applications() -> Response:
+    page = services.list_for(
+        db.session(),
+        current_api_user(),
+        status=request.args.get("status"),
+        page=page_arg(request.args.get("page")),
+    )
+    return jsonify(
+        items=[application_summary_json(a) for a in page.items],
+        page=page.page,
+        pages=page.pages,
+        total=page.total,
+    )
+
+
+@bp.post("/applications")
+@api_endpoint(
+    summary="Create a draft application for the caller's State",
+    roles=[Role.APPLICANT],
+    body=ApplicationIn,
+    status=201,
+    response=APPLICATION_SCHEMA,
+    tags=["applications"],
+)
+def create_application(body: ApplicationIn) -> tuple[Response, int]:
+    application = services.create_application(db.session(), current_api_user(), _spec(body))
+    db.session.commit()
+    return jsonify(
+        id=application.id,
+        reference=application.reference,
+        status=application.status_enum.value,
+        requested_amount=application.requested.as_string(),
+        currency=application.currency,
+    ), 201
+
+
+@bp.get("/applications/<int:application_id>")
+@api_endpoint(
+    summary="One application",
+    roles=[Role.APPLICANT, Role.SECRETARIAT, Role.COMMITTEE, Role.AUDITOR],
+    response=APPLICATION_SCHEMA,
+    tags=["applications"],
+)
+def get_application(application_id: int) -> Response:
+    user = current_api_user()
+    application = services.get_application_for(db.session(), user, application_id)
+    return jsonify(application_json(application, user))
+
+
+@bp.post("/applications/<int:application_id>/submit")
+@api_endpoint(summary="Submit (or resubmit) a draft", roles=[Role.APPLICANT], tags=["applications"])
+def submit_application(application_id: int) -> Response:
+    user = current_api_user()
+    application = services.get_application_for(db.session(), user, application_id, lock=True)
+    version = services.submit(db.session(), user, application)
+    db.session.commit()
+    return jsonify(status=application.status_enum.value, version=version.number)
+
+
+@bp.post("/applications/<int:application_id>/screening")
+@api_endpoint(
+    summary="Screen a submitted application",
+    roles=[Role.SECRETARIAT],
+    body=ScreeningIn,
+    tags=["applications"],
+)
+def screen_application(application_id: int, body: ScreeningIn) -> Response:
+    user = current_api_user()
+    application = services.get_application_for(db.session(), user, application_id, lock=True)
+    deadline = body.deadline
+    if deadline is not None and deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)  # a deadline without an offset is UTC
+    screening.screen(
+        db.session(),
+        user,
+        application,
+        body.outcome,
+        note=body.note,
+        referral=body.referral,
+        deadline=deadline,
+    )
+    db.session.commit()
+    return jsonify(status=application.status_enum.value)

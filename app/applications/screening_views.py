@@ -1,0 +1,74 @@
+"""The secretariat's screening queue and screening page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from app.applications import checks, screening, services
+from app.applications.forms import ScreeningForm
+from app.applications.models import ApplicationStatus
+from app.committee import ballots
+from app.core.errors import DomainError
+from app.core.pagination import page_arg
+from app.core.permissions import roles_required
+from app.core.roles import Role
+from app.core.web import actor, show_error
+from app.extensions import db
+
+bp = Blueprint("screening", __name__)
+
+
+@bp.route("/screening")
+@roles_required(Role.SECRETARIAT)
+def queue() -> str:
+    page = screening.queue(db.session(), actor(), page=page_arg(request.args.get("page")))
+    return render_template("applications/screening_queue.html", page=page)
+
+
+@bp.route("/applications/<int:application_id>/screen", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def screen(application_id: int) -> Response | str:
+    application = services.get_application_for(
+        db.session(), actor(), application_id, lock=request.method == "POST"
+    )
+    form = ScreeningForm()
+    if application.status_enum is not ApplicationStatus.SUBMITTED:
+        flash(_("This application is not waiting for screening."), "info")
+        return redirect(url_for("applications.detail", application_id=application.id))
+    if form.validate_on_submit():
+        deadline = (
+            datetime.combine(form.deadline.data, time(23, 59), tzinfo=UTC)
+            if form.deadline.data
+            else None
+        )
+        try:
+            screening.screen(
+                db.session(),
+                actor(),
+                application,
+                form.outcome.data or "",
+                note=form.note.data or "",
+                referral=form.referral.data or "",
+                deadline=deadline,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Screening recorded: %(status)s.", status=application.status_enum.label),
+                "success",
+            )
+            return redirect(url_for("applications.detail", application_id=application.id))
+    return render_template(
+        "applications/screen.html",
+        application=application,
+        form=form,
+        criteria=checks.eligibility(application),
+        default_deadline=ballots.default_deadline(db.session()),
+    )

@@ -1,0 +1,676 @@
+"""Drafting, submitting and withdrawing applications, and who may see which.
+
+Every function takes the acting user, checks it, changes the application and writes the
+audit event. The forms and the API share the same validation through the *Spec classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.datastructures import FileStorage
+
+from app.applications.checks import ceiling
+from app.applications.models import (
+    COMMITTEE_VISIBLE,
+    Application,
+    ApplicationStatus,
+    ApplicationVersion,
+    BudgetCategory,
+    BudgetLine,
+    Indicator,
+    Recommendation,
+)
+from app.applications.versions import dumps, snapshot
+from app.applications.workflow import APPLICATION_WORKFLOW
+from app.auth.models import User
+from app.core import audit, uploads
+from app.core.database import utcnow
+from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
+from app.core.money import Money, MoneyError, parse_amount
+from app.core.pagination import Page, paginate
+from app.core.roles import Role
+from app.core.sequences import yearly_reference
+from app.reference import services as reference
+from app.reference.models import Mechanism, Sdg, Theme
+
+TEXT_LIMIT = 10_000
+MAX_ROWS = 50  # recommendations, indicators or budget lines on one application
+
+
+# -- input specs (plain data from a form or the API) -------------------------------------------
+
+
+@dataclass
+class RecommendationSpec:
+    mechanism: str
+    reference: str
+    text: str
+    recommending_body: str = ""
+    cycle: str = ""
+
+
+@dataclass
+class IndicatorSpec:
+    name: str
+    baseline: str
+    target: str
+    result: str = ""
+
+
+@dataclass
+class BudgetLineSpec:
+    category: str
+    description: str
+    amount: str
+
+
+@dataclass
+class OverviewSpec:
+    title: str
+    summary: str = ""
+    objectives: str = ""
+    activities: str = ""
+    duration_months: int | None = None
+    implementing_entity: str = ""
+    themes: list[str] = field(default_factory=list)
+    sdgs: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ExpertiseSpec:
+    themes: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    person_days: int | None = None
+
+
+@dataclass
+class ConsentSpec:
+    official_name: str
+    official_title: str
+    given: bool
+
+
+@dataclass
+class ApplicationSpec:
+    overview: OverviewSpec
+    currency: str | None = None
+    recommendations: list[RecommendationSpec] = field(default_factory=list)
+    indicators: list[IndicatorSpec] = field(default_factory=list)
+    budget: list[BudgetLineSpec] = field(default_factory=list)
+    expertise: ExpertiseSpec = field(default_factory=ExpertiseSpec)
+    consent: ConsentSpec | None = None
+    cofinancing_amount: str | None = None
+    cofinancing_note: str = ""
+
+
+# -- who sees what -------------------------------------------------------------------------------
+
+
+def can_view(user: User, application: Application) -> bool:
+    role = user.role_enum
+    if role is Role.APPLICANT:
+        return user.state_iso3 == application.state_iso3
+    if role is Role.SECRETARIAT:
+        return application.was_submitted  # a draft is the State's own working space
+    if role is Role.COMMITTEE:
+        return application.status_enum in COMMITTEE_VISIBLE
+    return role is Role.AUDITOR
+
+
+def get_application_for(
+    session: Session, user: User, application_id: int, *, lock: bool = False
+) -> Application:
+    """The application if `user` may see it; 404 otherwise (it may not even exist for them)."""
+    stmt = select(Application).where(Application.id == application_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Application)
+    application = session.execute(stmt).unique().scalar_one_or_none()
+    if application is None or not can_view(user, application):
+        raise NotFound("no such application")
+    return application
+
+
+def visible_query(user: User) -> Select[Any]:
+    stmt = select(Application)
+    role = user.role_enum
+    if role is Role.APPLICANT:
+        return stmt.where(Application.state_iso3 == user.state_iso3)
+    if role is Role.SECRETARIAT:
+        return stmt.where(Application.version > 0)
+    if role is Role.COMMITTEE:
+        return stmt.where(Application.status.in_(list(COMMITTEE_VISIBLE)))
+    if role is Role.AUDITOR:
+        return stmt
+    raise PermissionDenied("your role does not see applications")
+
+
+SORTS: dict[str, Any] = {
+    "newest": Application.created_at.desc(),
+    "oldest": Application.created_at.asc(),
+    "reference": Application.reference.asc(),
+    "amount": Application.requested_amount_minor.desc(),
+}
+
+
+def list_for(
+    session: Session,
+    user: User,
+    *,
+    status: str | None = None,
+    state: str | None = None,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[Application]:
+    stmt = visible_query(user)
+    if status in {s.value for s in ApplicationStatus}:
+        stmt = stmt.where(Application.status == status)
+    if state:
+        stmt = stmt.where(Application.state_iso3 == state.upper()[:3])
+    stmt = stmt.order_by(SORTS.get(sort, SORTS["newest"]), Application.id.desc())
+    return paginate(session, stmt, page=page, per_page=per_page)
+
+
+# -- validation helpers --------------------------------------------------------------------------
+
+
+def _text(value: str | None, name: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(f"{name} is required", fields={name: "required"})
+    if len(text) > limit:
+        raise ValidationError(
+            f"{name} is too long (at most {limit} characters)", fields={name: "too long"}
+        )
+    return text
+
+
+def _themes(session: Session, codes: Iterable[str], name: str = "themes") -> list[Theme]:
+    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    found = {
+        t.code: t for t in session.execute(select(Theme).where(Theme.code.in_(codes))).scalars()
+    }
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError(
+            f"unknown theme code {unknown[0]!r}", fields={name: f"unknown: {', '.join(unknown)}"}
+        )
+    return [found[c] for c in codes]
+
+
+def _sdgs(session: Session, numbers: Iterable[Any]) -> list[Sdg]:
+    wanted: list[int] = []
+    for value in numbers:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                f"{value!r} is not an SDG number", fields={"sdgs": "not a number"}
+            ) from None
+        if number not in wanted:
+            wanted.append(number)
+    found = {
+        g.number: g for g in session.execute(select(Sdg).where(Sdg.number.in_(wanted))).scalars()
+    }
+    unknown = [n for n in wanted if n not in found]
+    if unknown:
+        raise ValidationError(
+            f"there is no SDG {unknown[0]} (use 1 to 17)", fields={"sdgs": "unknown"}
+        )
+    return [found[n] for n in wanted]
+
+
+def _languages(codes: Iterable[str]) -> list[str]:
+    known = reference.languages()
+    result = list(dict.fromkeys(c.strip().lower() for c in codes if c and c.strip()))
+    unknown = [c for c in result if c not in known]
+    if unknown:
+        raise ValidationError(
+            f"unknown language code {unknown[0]!r} (use ISO 639-1, e.g. en, fr)",
+            fields={"languages": "unknown"},
+        )
+    return result
+
+
+def _positive_int(
+    value: Any, name: str, *, low: int, high: int, optional: bool = True
+) -> int | None:
+    if value in (None, ""):
+        if optional:
+            return None
+        raise ValidationError(f"{name} is required", fields={name: "required"})
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"{name} must be a whole number", fields={name: "not a number"}
+        ) from None
+    if not low <= number <= high:
+        raise ValidationError(
+            f"{name} must be between {low} and {high}", fields={name: "out of range"}
+        )
+    return number
+
+
+def fund_currency() -> str:
+    return str(current_app.config["FUND_CURRENCY"])
+
+
+def _currency(value: str | None) -> str:
+    currency = (value or fund_currency()).strip().upper()
+    if currency != fund_currency():
+        raise ValidationError(
+            f"requests are made in the fund's currency, {fund_currency()}",
+            fields={"currency": "not the fund currency"},
+        )
+    return currency
+
+
+def _amount(value: Any, currency: str, name: str = "amount") -> int:
+    try:
+        return parse_amount(value, currency).amount_minor
+    except MoneyError as error:
+        raise ValidationError(f"{name}: {error}", fields={name: str(error)}) from None
+
+
+def _mechanism(session: Session, code: str) -> str:
+    code = (code or "").strip().upper()
+    if session.get(Mechanism, code) is None:
+        raise ValidationError(f"unknown mechanism {code!r}", fields={"mechanism": "unknown"})
+    return code
+
+
+def _clean_recommendation(session: Session, spec: RecommendationSpec) -> dict[str, str]:
+    return {
+        "mechanism_code": _mechanism(session, spec.mechanism),
+        "reference": _text(spec.reference, "reference", required=True, limit=120),
+        "text": _text(spec.text, "text", required=True),
+        "recommending_body": _text(spec.recommending_body, "recommending_body", limit=200),
+        "cycle": _text(spec.cycle, "cycle", limit=60),
+    }
+
+
+def _clean_indicator(spec: IndicatorSpec) -> dict[str, str]:
+    return {
+        "name": _text(spec.name, "name", required=True, limit=300),
+        "baseline": _text(
+            str(spec.baseline) if spec.baseline is not None else "",
+            "baseline",
+            required=True,
+            limit=100,
+        ),
+        "target": _text(
+            str(spec.target) if spec.target is not None else "", "target", required=True, limit=100
+        ),
+        "result": _text(spec.result, "result"),
+    }
+
+
+def _clean_budget_line(spec: BudgetLineSpec, currency: str) -> dict[str, Any]:
+    try:
+        category = BudgetCategory(spec.category)
+    except ValueError:
+        raise ValidationError(
+            f"unknown budget category {spec.category!r}; use one of {', '.join(c.value for c in BudgetCategory)}",
+            fields={"category": "unknown"},
+        ) from None
+    return {
+        "category": category,
+        "description": _text(spec.description, "description", required=True, limit=300),
+        "amount_minor": _amount(spec.amount, currency),
+    }
+
+
+def _check_total(application: Application, total_minor: int) -> None:
+    limit = ceiling(application)
+    if total_minor > limit.amount_minor:
+        raise ValidationError(
+            f"the budget total would be {Money(total_minor, application.currency).format()}, "
+            f"above the grant ceiling of {limit.format()}",
+            fields={"amount": "above the ceiling"},
+        )
+
+
+def _row_limit(rows: Sequence[Any], name: str) -> None:
+    if len(rows) >= MAX_ROWS:
+        raise ValidationError(f"at most {MAX_ROWS} {name}", fields={name: "too many"})
+
+
+# -- editing ---------------------------------------------------------------------------------------
+
+
+def require_editor(actor: User, application: Application) -> None:
+    if actor.role_enum is not Role.APPLICANT or actor.state_iso3 != application.state_iso3:
+        raise PermissionDenied("only the State's focal point edits its application")
+    if not application.is_editable:
+        status = application.status_enum.value
+        raise TransitionNotAllowed(
+            f"cannot edit an application whose status is {status}", fields={"status": status}
+        )
+
+
+def _edited(session: Session, actor: User, application: Application, section: str) -> None:
+    application.updated_at = utcnow()
+    audit.record(session, "application.edit", application, actor=actor, data={"section": section})
+
+
+def create_application(session: Session, actor: User, spec: ApplicationSpec) -> Application:
+    """A new draft for the actor's State, with whatever content the spec carries."""
+    if actor.role_enum is not Role.APPLICANT or not actor.state_iso3:
+        raise PermissionDenied("only a State's focal point creates applications")
+    currency = _currency(spec.currency)
+    overview = _clean_overview(session, spec.overview)
+    recommendations = [_clean_recommendation(session, r) for r in spec.recommendations[:MAX_ROWS]]
+    indicators = [_clean_indicator(i) for i in spec.indicators[:MAX_ROWS]]
+    lines = [_clean_budget_line(b, currency) for b in spec.budget[:MAX_ROWS]]
+    expertise = _clean_expertise(session, spec.expertise)
+    cofinancing = (
+        _amount(spec.cofinancing_amount, currency, "cofinancing_amount")
+        if spec.cofinancing_amount
+        else None
+    )
+    application = Application(
+        reference=yearly_reference(session, "SPTF", datetime.now(UTC).year),
+        state_iso3=actor.state_iso3,
+        created_by_id=actor.id,
+        status=ApplicationStatus.DRAFT,
+        currency=currency,
+        cofinancing_amount_minor=cofinancing,
+        cofinancing_note=_text(spec.cofinancing_note, "cofinancing_note"),
+        **{k: v for k, v in overview.items() if k not in ("themes", "sdgs")},
+    )
+    application.themes = overview["themes"]
+    application.sdgs = overview["sdgs"]
+    application.expertise_themes = expertise["themes"]
+    application.expertise_languages = " ".join(expertise["languages"])
+    application.expertise_person_days = expertise["person_days"]
+    application.recommendations = [Recommendation(**r) for r in recommendations]
+    application.indicators = [Indicator(**i) for i in indicators]
+    application.budget_lines = [BudgetLine(**b) for b in lines]
+    total = sum(b["amount_minor"] for b in lines)
+    _check_total(application, total)
+    application.requested_amount_minor = total
+    session.add(application)
+    if spec.consent is not None:
+        _apply_consent(application, actor, spec.consent)
+    session.flush()
+    audit.record(
+        session,
+        "application.create",
+        application,
+        actor=actor,
+        data={"reference": application.reference},
+    )
+    return application
+
+
+def _clean_overview(session: Session, spec: OverviewSpec) -> dict[str, Any]:
+    return {
+        "title": _text(spec.title, "title", required=True, limit=200),
+        "summary": _text(spec.summary, "summary"),
+        "objectives": _text(spec.objectives, "objectives"),
+        "activities": _text(spec.activities, "activities"),
+        "duration_months": _positive_int(spec.duration_months, "duration_months", low=1, high=60),
+        "implementing_entity": _text(spec.implementing_entity, "implementing_entity", limit=300),
+        "themes": _themes(session, spec.themes),
+        "sdgs": _sdgs(session, spec.sdgs),
+    }
+
+
+def _clean_expertise(session: Session, spec: ExpertiseSpec) -> dict[str, Any]:
+    return {
+        "themes": _themes(session, spec.themes, "expertise_themes"),
+        "languages": _languages(spec.languages),
+        "person_days": _positive_int(spec.person_days, "person_days", low=1, high=2000),
+    }
+
+
+def update_overview(
+    session: Session, actor: User, application: Application, spec: OverviewSpec
+) -> None:
+    require_editor(actor, application)
+    values = _clean_overview(session, spec)
+    application.themes = values.pop("themes")
+    application.sdgs = values.pop("sdgs")
+    for key, value in values.items():
+        setattr(application, key, value)
+    _edited(session, actor, application, "overview")
+
+
+def add_recommendation(
+    session: Session, actor: User, application: Application, spec: RecommendationSpec
+) -> Recommendation:
+    require_editor(actor, application)
+    _row_limit(application.recommendations, "recommendations")
+    row = Recommendation(**_clean_recommendation(session, spec))
+    application.recommendations.append(row)
+    _edited(session, actor, application, "recommendations")
+    return row
+
+
+def update_recommendation(
+    session: Session, actor: User, application: Application, row_id: int, spec: RecommendationSpec
+) -> None:
+    require_editor(actor, application)
+    row = _row(application.recommendations, row_id)
+    for key, value in _clean_recommendation(session, spec).items():
+        setattr(row, key, value)
+    _edited(session, actor, application, "recommendations")
+
+
+def remove_recommendation(
+    session: Session, actor: User, application: Application, row_id: int
+) -> None:
+    require_editor(actor, application)
+    application.recommendations.remove(_row(application.recommendations, row_id))
+    _edited(session, actor, application, "recommendations")
+
+
+def add_indicator(
+    session: Session, actor: User, application: Application, spec: IndicatorSpec
+) -> Indicator:
+    require_editor(actor, application)
+    _row_limit(application.indicators, "indicators")
+    row = Indicator(**_clean_indicator(spec))
+    application.indicators.append(row)
+    _edited(session, actor, application, "results")
+    return row
+
+
+def update_indicator(
+    session: Session, actor: User, application: Application, row_id: int, spec: IndicatorSpec
+) -> None:
+    require_editor(actor, application)
+    row = _row(application.indicators, row_id)
+    for key, value in _clean_indicator(spec).items():
+        setattr(row, key, value)
+    _edited(session, actor, application, "results")
+
+
+def remove_indicator(session: Session, actor: User, application: Application, row_id: int) -> None:
+    require_editor(actor, application)
+    application.indicators.remove(_row(application.indicators, row_id))
+    _edited(session, actor, application, "results")
+
+
+def _recompute_total(application: Application) -> None:
+    total = sum(line.amount_minor for line in application.budget_lines)
+    _check_total(application, total)
+    application.requested_amount_minor = total
+
+
+def add_budget_line(
+    session: Session, actor: User, application: Application, spec: BudgetLineSpec
+) -> BudgetLine:
+    require_editor(actor, application)
+    _row_limit(application.budget_lines, "budget lines")
+    values = _clean_budget_line(spec, application.currency)
+    _check_total(application, application.requested_amount_minor + values["amount_minor"])
+    row = BudgetLine(**values)
+    application.budget_lines.append(row)
+    _recompute_total(application)
+    _edited(session, actor, application, "budget")
+    return row
+
+
+def update_budget_line(
+    session: Session, actor: User, application: Application, row_id: int, spec: BudgetLineSpec
+) -> None:
+    require_editor(actor, application)
+    row = _row(application.budget_lines, row_id)
+    values = _clean_budget_line(spec, application.currency)
+    _check_total(
+        application, application.requested_amount_minor - row.amount_minor + values["amount_minor"]
+    )
+    for key, value in values.items():
+        setattr(row, key, value)
+    _recompute_total(application)
+    _edited(session, actor, application, "budget")
+
+
+def remove_budget_line(
+    session: Session, actor: User, application: Application, row_id: int
+) -> None:
+    require_editor(actor, application)
+    application.budget_lines.remove(_row(application.budget_lines, row_id))
+    _recompute_total(application)
+    _edited(session, actor, application, "budget")
+
+
+def update_cofinancing(
+    session: Session, actor: User, application: Application, amount: str | None, note: str
+) -> None:
+    require_editor(actor, application)
+    application.cofinancing_amount_minor = (
+        _amount(amount, application.currency, "cofinancing_amount")
+        if amount not in (None, "")
+        else None
+    )
+    application.cofinancing_note = _text(note, "cofinancing_note")
+    _edited(session, actor, application, "budget")
+
+
+def update_expertise(
+    session: Session, actor: User, application: Application, spec: ExpertiseSpec
+) -> None:
+    require_editor(actor, application)
+    values = _clean_expertise(session, spec)
+    application.expertise_themes = values["themes"]
+    application.expertise_languages = " ".join(values["languages"])
+    application.expertise_person_days = values["person_days"]
+    _edited(session, actor, application, "expertise")
+
+
+def _apply_consent(application: Application, actor: User, spec: ConsentSpec) -> None:
+    if not spec.given:
+        raise ValidationError(
+            "the consent must be confirmed", fields={"given": "must be confirmed"}
+        )
+    application.consent_official_name = _text(
+        spec.official_name, "official_name", required=True, limit=200
+    )
+    application.consent_official_title = _text(
+        spec.official_title, "official_title", required=True, limit=200
+    )
+    application.consent_given_at = utcnow()
+    application.consent_user_id = actor.id
+
+
+def record_consent(
+    session: Session, actor: User, application: Application, spec: ConsentSpec
+) -> None:
+    require_editor(actor, application)
+    _apply_consent(application, actor, spec)
+    _edited(session, actor, application, "consent")
+
+
+def add_attachment(
+    session: Session, actor: User, application: Application, upload: FileStorage
+) -> uploads.StoredFile:
+    require_editor(actor, application)
+    if len(application.attachments) >= 20:
+        raise ValidationError("at most 20 attachments", fields={"file": "too many"})
+    stored = uploads.store(session, upload, uploaded_by_id=actor.id)
+    application.attachments.append(stored)
+    _edited(session, actor, application, "attachments")
+    return stored
+
+
+def remove_attachment(
+    session: Session, actor: User, application: Application, file_id: int
+) -> None:
+    require_editor(actor, application)
+    application.attachments.remove(_row(application.attachments, file_id))
+    _edited(session, actor, application, "attachments")
+
+
+def get_attachment_for(
+    session: Session, user: User, application_id: int, file_id: int
+) -> uploads.StoredFile:
+    application = get_application_for(session, user, application_id)
+    return _row(application.attachments, file_id)
+
+
+def _row(rows: Sequence[Any], row_id: int) -> Any:
+    for row in rows:
+        if row.id == row_id:
+            return row
+    raise NotFound("no such item on this application")
+
+
+# -- transitions -------------------------------------------------------------------------------------
+
+
+def submit(session: Session, actor: User, application: Application) -> ApplicationVersion:
+    """Submit (or resubmit) and freeze the content as a new version."""
+    if actor.state_iso3 != application.state_iso3:
+        raise NotFound("no such application")
+    APPLICATION_WORKFLOW.apply(
+        session, application, "submit", actor, data={"version": application.version + 1}
+    )
+    now = utcnow()
+    application.version += 1
+    application.submitted_at = now
+    application.first_submitted_at = application.first_submitted_at or now
+    application.screening_note = ""
+    version = ApplicationVersion(
+        application_id=application.id,
+        number=application.version,
+        submitted_at=now,
+        submitted_by_id=actor.id,
+        snapshot=dumps(snapshot(application)),
+    )
+    session.add(version)
+    return version
+
+
+def withdraw(session: Session, actor: User, application: Application, reason: str = "") -> None:
+    if actor.state_iso3 != application.state_iso3:
+        raise NotFound("no such application")
+    APPLICATION_WORKFLOW.apply(
+        session,
+        application,
+        "withdraw",
+        actor,
+        data={"reason": _text(reason, "reason", limit=2000)},
+    )
+
+
+def versions_of(session: Session, application: Application) -> Sequence[ApplicationVersion]:
+    return (
+        session.execute(
+            select(ApplicationVersion)
+            .where(ApplicationVersion.application_id == application.id)
+            .order_by(ApplicationVersion.number)
+            .options(selectinload(ApplicationVersion.submitted_by))
+        )
+        .scalars()
+        .all()
+    )

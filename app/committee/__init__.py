@@ -1,0 +1,1 @@
+"""The advisory committee: seats and terms, ballots, recusals, votes and the discussion."""

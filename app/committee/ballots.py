@@ -1,0 +1,661 @@
+"""Ballots: opening with the seated members (recusing nationals), voting, recusal, closing
+with the quorum and majority rules of DESIGN §3.2, reopening, and the scheduled jobs."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.applications.models import Application, ApplicationStatus
+from app.applications.workflow import APPLICATION_WORKFLOW
+from app.auth.models import User
+from app.committee.models import (
+    Ballot,
+    BallotMember,
+    BallotOutcome,
+    BallotStatus,
+    CommitteeSeat,
+    DiscussionPost,
+    SeatKind,
+    Vote,
+    VoteChoice,
+)
+from app.committee.seats import active_seats
+from app.core import audit, mail
+from app.core.database import utcnow
+from app.core.errors import Conflict, PermissionDenied, TransitionNotAllowed, ValidationError
+from app.core.money import Money, MoneyError, parse_amount
+from app.core.permissions import require_role
+from app.core.roles import Region, Role
+from app.settings import services as settings
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def ballots_of(session: Session, application: Application) -> Sequence[Ballot]:
+    return (
+        session.execute(
+            select(Ballot)
+            .where(Ballot.application_id == application.id)
+            .order_by(Ballot.number)
+            .options(selectinload(Ballot.members), selectinload(Ballot.votes))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def current_ballot(
+    session: Session, application: Application, *, lock: bool = False
+) -> Ballot | None:
+    stmt = (
+        select(Ballot)
+        .where(Ballot.application_id == application.id)
+        .order_by(Ballot.number.desc())
+        .limit(1)
+        .options(selectinload(Ballot.members), selectinload(Ballot.votes))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Ballot)
+    return session.execute(stmt).scalars().first()
+
+
+def open_ballots(session: Session) -> Sequence[Ballot]:
+    return (
+        session.execute(
+            select(Ballot)
+            .where(Ballot.status == BallotStatus.OPEN)
+            .order_by(Ballot.deadline)
+            .options(
+                selectinload(Ballot.application),
+                selectinload(Ballot.members),
+                selectinload(Ballot.votes),
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+def ballots_for_member(session: Session, user: User, *, open_only: bool) -> Sequence[Ballot]:
+    stmt = (
+        select(Ballot)
+        .join(BallotMember, BallotMember.ballot_id == Ballot.id)
+        .where(BallotMember.user_id == user.id)
+        .options(
+            selectinload(Ballot.application),
+            selectinload(Ballot.members),
+            selectinload(Ballot.votes),
+        )
+    )
+    if open_only:
+        stmt = stmt.where(Ballot.status == BallotStatus.OPEN).order_by(Ballot.deadline)
+    else:
+        stmt = (
+            stmt.where(Ballot.status == BallotStatus.CLOSED)
+            .order_by(Ballot.closed_at.desc())
+            .limit(50)
+        )
+    return session.execute(stmt).scalars().unique().all()
+
+
+def recent_closed(session: Session, limit: int = 20) -> Sequence[Ballot]:
+    return (
+        session.execute(
+            select(Ballot)
+            .where(Ballot.status == BallotStatus.CLOSED)
+            .order_by(Ballot.closed_at.desc())
+            .limit(limit)
+            .options(selectinload(Ballot.application))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def can_see_choices(user: User, ballot: Ballot) -> bool:
+    """Named votes are minuted after the close, for the committee, secretariat and auditor."""
+    return not ballot.is_open and user.role_enum in (Role.COMMITTEE, Role.SECRETARIAT, Role.AUDITOR)
+
+
+def require_ballot_reader(user: User) -> None:
+    if user.role_enum not in (Role.COMMITTEE, Role.SECRETARIAT, Role.AUDITOR):
+        raise PermissionDenied("ballots are for the committee, the secretariat and the auditor")
+
+
+# -- opening -------------------------------------------------------------------------------------------
+
+
+def _seat_for(region: Region, seats: list[CommitteeSeat], kind: SeatKind) -> CommitteeSeat | None:
+    return next((s for s in seats if s.region == region and s.kind == kind), None)
+
+
+def _is_national(user: User, application: Application) -> bool:
+    return user.state_iso3 is not None and user.state_iso3 == application.state_iso3
+
+
+def open_ballot(
+    session: Session, actor: User, application: Application, deadline: datetime
+) -> Ballot:
+    """Seat the active member of each regional group; a national of the applicant State is
+    recused, and the group's alternate sits in that member's place."""
+    if deadline <= utcnow():
+        raise ValidationError(
+            "the deadline must be in the future", fields={"deadline": "in the past"}
+        )
+    if deadline > utcnow() + timedelta(days=180):
+        raise ValidationError(
+            "the deadline cannot be more than 180 days away", fields={"deadline": "too far"}
+        )
+    seats = active_seats(session)
+    if not any(s.kind == SeatKind.MEMBER for s in seats):
+        raise Conflict("no committee member holds a seat today: add seats before opening a ballot")
+    number = (
+        session.execute(
+            select(func.max(Ballot.number)).where(Ballot.application_id == application.id)
+        ).scalar()
+        or 0
+    ) + 1
+    ballot = Ballot(
+        application_id=application.id, number=number, opened_by_id=actor.id, deadline=deadline
+    )
+    session.add(ballot)
+    for region in Region:
+        member_seat = _seat_for(region, seats, SeatKind.MEMBER)
+        alternate_seat = _seat_for(region, seats, SeatKind.ALTERNATE)
+        sitting = member_seat or alternate_seat
+        if sitting is None:
+            continue
+        member = _add_member(ballot, sitting, is_alternate=sitting is alternate_seat)
+        if _is_national(sitting.user, application):
+            _recuse(member, "nationality", _("National of the applicant State"))
+            if (
+                sitting is member_seat
+                and alternate_seat
+                and not _is_national(alternate_seat.user, application)
+            ):
+                _add_member(ballot, alternate_seat, is_alternate=True)
+    session.flush()
+    audit.record(
+        session,
+        "ballot.open",
+        ballot,
+        actor=actor,
+        data={
+            "application": application.reference,
+            "number": number,
+            "deadline": deadline.isoformat(),
+            "members": [m.user.email for m in ballot.members],
+            "recused": [m.user.email for m in ballot.members if m.recused],
+        },
+    )
+    for member in ballot.members:
+        mail.queue(
+            session,
+            member.user,
+            "ballot_opened",
+            {"ballot": ballot, "application": application, "member": member},
+        )
+    return ballot
+
+
+def _add_member(ballot: Ballot, seat: CommitteeSeat, *, is_alternate: bool) -> BallotMember:
+    member = BallotMember(
+        user_id=seat.user_id, seat_id=seat.id, region=seat.region, is_alternate=is_alternate
+    )
+    member.user = seat.user
+    ballot.members.append(member)
+    return member
+
+
+def _recuse(member: BallotMember, kind: str, reason: str) -> None:
+    member.recused = True
+    member.recusal_kind = kind
+    member.recusal_reason = reason
+    member.recused_at = utcnow()
+
+
+# -- members act -------------------------------------------------------------------------------------
+
+
+def _open_ballot_for(session: Session, application: Application) -> Ballot:
+    ballot = current_ballot(session, application, lock=True)
+    if ballot is None or not ballot.is_open:
+        status = application.status_enum.value
+        raise TransitionNotAllowed(
+            f"there is no open ballot on this application (its status is {status})",
+            fields={"status": status},
+        )
+    if ballot.deadline <= utcnow():
+        raise TransitionNotAllowed("the ballot's deadline has passed; it is being closed")
+    return ballot
+
+
+def _membership(ballot: Ballot, actor: User) -> BallotMember:
+    if actor.role_enum is not Role.COMMITTEE:
+        raise PermissionDenied("only committee members vote")
+    member = ballot.member_for(actor)
+    if member is None:
+        raise PermissionDenied("you are not a member of this ballot")
+    if member.recused:
+        raise PermissionDenied("you are recused from this ballot and cannot vote or discuss it")
+    return member
+
+
+def cast_vote(
+    session: Session,
+    actor: User,
+    application: Application,
+    choice: VoteChoice | str,
+    comment: str = "",
+    proposed_amount: str | None = None,
+) -> Vote:
+    """Cast or change the actor's vote: always one row per member."""
+    try:
+        choice = VoteChoice(choice)
+    except ValueError:
+        raise ValidationError(
+            "choose approve, reject or abstain", fields={"choice": "unknown"}
+        ) from None
+    ballot = _open_ballot_for(session, application)
+    member = _membership(ballot, actor)
+    comment = (comment or "").strip()[:5000]
+    amount = _proposed_amount(application, choice, proposed_amount)
+    vote = ballot.vote_of(member)
+    if vote is None:
+        vote = Vote(
+            ballot_id=ballot.id,
+            member_id=member.id,
+            choice=choice,
+            comment=comment,
+            proposed_amount_minor=amount,
+        )
+        ballot.votes.append(vote)
+        session.flush()
+        audit.record(
+            session,
+            "vote.cast",
+            vote,
+            actor=actor,
+            data={"ballot": ballot.id, "choice": choice.value},
+        )
+    else:
+        before = vote.choice
+        vote.choice, vote.comment, vote.proposed_amount_minor = choice, comment, amount
+        vote.changed_at = utcnow()
+        vote.changes += 1
+        audit.record(
+            session,
+            "vote.change",
+            vote,
+            actor=actor,
+            data={"ballot": ballot.id, "from": str(before), "to": choice.value},
+        )
+    return vote
+
+
+def _proposed_amount(application: Application, choice: VoteChoice, value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if choice is not VoteChoice.APPROVE:
+        raise ValidationError(
+            "only an approving vote may propose an amount",
+            fields={"proposed_amount": "not approving"},
+        )
+    try:
+        amount = parse_amount(value, application.currency).amount_minor
+    except MoneyError as error:
+        raise ValidationError(
+            f"proposed amount: {error}", fields={"proposed_amount": str(error)}
+        ) from None
+    if amount > application.requested_amount_minor:
+        raise ValidationError(
+            "the committee may approve less than requested, not more",
+            fields={"proposed_amount": "above the request"},
+        )
+    return amount
+
+
+def declare_conflict(
+    session: Session, actor: User, application: Application, reason: str
+) -> BallotMember:
+    """Voluntary recusal; the vote, if any, is withdrawn and an alternate may sit instead."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("say what the conflict of interest is", fields={"reason": "required"})
+    ballot = _open_ballot_for(session, application)
+    member = _membership(ballot, actor)
+    vote = ballot.vote_of(member)
+    if vote is not None:
+        ballot.votes.remove(vote)
+    _recuse(member, "declared", reason[:2000])
+    audit.record(
+        session,
+        "ballot.recuse",
+        ballot,
+        actor=actor,
+        data={"member": actor.email, "reason": member.recusal_reason},
+    )
+    alternate = _seat_for(Region(member.region), active_seats(session), SeatKind.ALTERNATE)
+    if (
+        not member.is_alternate
+        and alternate is not None
+        and ballot.member_for(alternate.user) is None
+        and not _is_national(alternate.user, application)
+    ):
+        seated = _add_member(ballot, alternate, is_alternate=True)
+        session.flush()
+        audit.record(
+            session,
+            "ballot.seat_alternate",
+            ballot,
+            actor=actor,
+            data={"member": alternate.user.email},
+        )
+        mail.queue(
+            session,
+            alternate.user,
+            "ballot_opened",
+            {"ballot": ballot, "application": application, "member": seated},
+        )
+    return member
+
+
+# -- closing --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    approve: int
+    reject: int
+    abstain: int
+    recused: int
+    eligible: int
+    not_voting: int
+    quorum_met: bool
+    outcome: BallotOutcome
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "approve": self.approve,
+            "reject": self.reject,
+            "abstain": self.abstain,
+            "recused": self.recused,
+        }
+
+
+def tally(ballot: Ballot, quorum_percent: int) -> Tally:
+    """Recused members do not count toward quorum; abstentions count toward quorum but not
+    toward the majority; a tie or no quorum defers."""
+    counted = {m.id for m in ballot.members if not m.recused}
+    votes = [v for v in ballot.votes if v.member_id in counted]
+    approve = sum(v.choice == VoteChoice.APPROVE for v in votes)
+    reject = sum(v.choice == VoteChoice.REJECT for v in votes)
+    abstain = sum(v.choice == VoteChoice.ABSTAIN for v in votes)
+    eligible = len(counted)
+    voted = approve + reject + abstain
+    quorum_met = eligible > 0 and voted * 100 > quorum_percent * eligible
+    if not quorum_met or approve == reject:
+        outcome = BallotOutcome.DEFERRED
+    elif approve > reject:
+        outcome = BallotOutcome.APPROVED
+    else:
+        outcome = BallotOutcome.REJECTED
+    return Tally(
+        approve=approve,
+        reject=reject,
+        abstain=abstain,
+        recused=len(ballot.members) - eligible,
+        eligible=eligible,
+        not_voting=eligible - voted,
+        quorum_met=quorum_met,
+        outcome=outcome,
+    )
+
+
+def _approved_amount(application: Application, ballot: Ballot, given: str | None) -> int:
+    if given not in (None, ""):
+        try:
+            amount = parse_amount(given, application.currency).amount_minor
+        except MoneyError as error:
+            raise ValidationError(
+                f"approved amount: {error}", fields={"approved_amount": str(error)}
+            ) from None
+        if amount > application.requested_amount_minor:
+            raise ValidationError(
+                "the approved amount cannot exceed the amount requested",
+                fields={"approved_amount": "above the request"},
+            )
+        return amount
+    # Otherwise the committee's central view: the median of what approving members would
+    # grant (a member who proposed nothing grants the full request).
+    counted = {m.id for m in ballot.members if not m.recused}
+    amounts = [
+        v.proposed_amount_minor or application.requested_amount_minor
+        for v in ballot.votes
+        if v.member_id in counted and v.choice == VoteChoice.APPROVE
+    ]
+    return int(statistics.median_low(amounts)) if amounts else application.requested_amount_minor
+
+
+OUTCOME_ACTIONS = {
+    BallotOutcome.APPROVED: "approve",
+    BallotOutcome.REJECTED: "reject",
+    BallotOutcome.DEFERRED: "defer",
+}
+
+
+def default_reasons(result: Tally, amount: Money | None) -> str:
+    if result.outcome is BallotOutcome.APPROVED and amount is not None:
+        return _(
+            "The advisory committee approved the request for %(amount)s.", amount=amount.format()
+        )
+    if result.outcome is BallotOutcome.REJECTED:
+        return _("The advisory committee did not approve the request.")
+    if not result.quorum_met:
+        return _(
+            "Too few committee members voted before the deadline; the request will go to a new ballot."
+        )
+    return _("The committee was evenly divided; the request will go to a new ballot.")
+
+
+def close_ballot(
+    session: Session,
+    actor: User | None,
+    application: Application,
+    *,
+    approved_amount: str | None = None,
+    reasons: str = "",
+) -> tuple[Ballot, Tally]:
+    """Close the open ballot and decide. `actor` None is the scheduled job at the deadline."""
+    if actor is not None:
+        require_role(actor, Role.SECRETARIAT)
+    ballot = current_ballot(session, application, lock=True)
+    if ballot is None or not ballot.is_open:
+        status = application.status_enum.value
+        raise TransitionNotAllowed(
+            f"there is no open ballot (the status is {status})", fields={"status": status}
+        )
+    if actor is None and ballot.deadline > utcnow():
+        raise Conflict("the scheduler closes a ballot only after its deadline")
+    result = tally(ballot, settings.get(session, "quorum_percent"))
+    amount_minor = (
+        _approved_amount(application, ballot, approved_amount)
+        if result.outcome is BallotOutcome.APPROVED
+        else None
+    )
+    now = utcnow()
+    ballot.status = BallotStatus.CLOSED
+    ballot.closed_at = now
+    ballot.closed_by_id = actor.id if actor is not None else None
+    ballot.outcome = result.outcome
+    ballot.quorum_met = result.quorum_met
+    ballot.approve_count, ballot.reject_count, ballot.abstain_count = (
+        result.approve,
+        result.reject,
+        result.abstain,
+    )
+    ballot.recused_count, ballot.not_voting_count = result.recused, result.not_voting
+    if amount_minor is not None:
+        application.approved_amount_minor = amount_minor
+    if result.outcome in (BallotOutcome.APPROVED, BallotOutcome.REJECTED):
+        application.decided_at = now
+    amount = Money(amount_minor, application.currency) if amount_minor is not None else None
+    application.decision_reasons = (reasons or "").strip()[:5000] or default_reasons(result, amount)
+    audit.record(
+        session,
+        "ballot.close",
+        ballot,
+        actor=actor,
+        data={
+            "application": application.reference,
+            "outcome": result.outcome.value,
+            "quorum_met": result.quorum_met,
+            "tally": result.as_dict(),
+            "not_voting": result.not_voting,
+            "votes": {v.member.user.email: v.choice.value for v in ballot.votes},
+            "approved_amount": amount.as_string() if amount else None,
+        },
+    )
+    APPLICATION_WORKFLOW.apply(session, application, OUTCOME_ACTIONS[result.outcome], actor)
+    for member in ballot.members:
+        mail.queue(
+            session,
+            member.user,
+            "ballot_closed",
+            {"ballot": ballot, "application": application, "tally": result},
+        )
+    return ballot, result
+
+
+def reopen(session: Session, actor: User, application: Application, deadline: datetime) -> Ballot:
+    """A deferred application goes to a new ballot."""
+    APPLICATION_WORKFLOW.apply(session, application, "reopen", actor)
+    application.decision_reasons = ""
+    return open_ballot(session, actor, application, deadline)
+
+
+def default_deadline(session: Session) -> datetime:
+    return utcnow() + timedelta(days=settings.get(session, "ballot_days"))
+
+
+# -- discussion ---------------------------------------------------------------------------------------------
+
+
+def discussion(session: Session, application: Application) -> Sequence[DiscussionPost]:
+    return (
+        session.execute(
+            select(DiscussionPost)
+            .where(DiscussionPost.application_id == application.id)
+            .order_by(DiscussionPost.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def post_to_discussion(
+    session: Session, actor: User, application: Application, body: str
+) -> DiscussionPost:
+    if actor.role_enum not in (Role.COMMITTEE, Role.SECRETARIAT):
+        raise PermissionDenied("the discussion is for the committee and the secretariat")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("write something first", fields={"body": "required"})
+    if actor.role_enum is Role.COMMITTEE:
+        ballot = current_ballot(session, application)
+        member = ballot.member_for(actor) if ballot else None
+        if member is not None and member.recused:
+            raise PermissionDenied("you are recused from this application")
+    post = DiscussionPost(application_id=application.id, author_id=actor.id, body=body[:10_000])
+    session.add(post)
+    session.flush()
+    audit.record(
+        session, "discussion.post", post, actor=actor, data={"application": application.reference}
+    )
+    return post
+
+
+# -- scheduled jobs ---------------------------------------------------------------------------------------------
+
+
+def close_expired(session: Session) -> int:
+    """Close every ballot whose deadline passed (the job; safe to run twice)."""
+    due = (
+        session.execute(
+            select(Ballot.application_id).where(
+                Ballot.status == BallotStatus.OPEN, Ballot.deadline <= utcnow()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    closed = 0
+    for application_id in due:
+        application = session.get(Application, application_id)
+        if application is None or application.status_enum is not ApplicationStatus.IN_REVIEW:
+            continue
+        close_ballot(session, None, application)
+        closed += 1
+    return closed
+
+
+def send_reminders(session: Session) -> int:
+    """Remind members who have not voted, once per ballot, before the deadline."""
+    hours = settings.get(session, "reminder_hours")
+    now = utcnow()
+    due = (
+        session.execute(
+            select(Ballot)
+            .where(
+                Ballot.status == BallotStatus.OPEN,
+                Ballot.reminder_sent_at.is_(None),
+                Ballot.deadline > now,
+                Ballot.deadline <= now + timedelta(hours=hours),
+            )
+            .options(
+                selectinload(Ballot.members),
+                selectinload(Ballot.votes),
+                selectinload(Ballot.application),
+            )
+            .with_for_update(of=Ballot, skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
+    sent = 0
+    for ballot in due:
+        voted = {v.member_id for v in ballot.votes}
+        for member in ballot.members:
+            if member.recused or member.id in voted:
+                continue
+            message = mail.queue(
+                session,
+                member.user,
+                "ballot_reminder",
+                {"ballot": ballot, "application": ballot.application},
+                dedupe_key=f"ballot-reminder:{ballot.id}:{member.user_id}",
+            )
+            sent += message is not None
+        ballot.reminder_sent_at = now
+    return sent
+
+
+def get_open_ballot_summary(ballot: Ballot) -> dict[str, Any]:
+    """Who has voted (never how) while the ballot is open."""
+    voted = {v.member_id for v in ballot.votes}
+    return {
+        "members": [
+            {"member": m, "voted": m.id in voted, "recused": m.recused}
+            for m in sorted(ballot.members, key=lambda m: m.region)
+        ],
+        "voted": len(voted),
+        "eligible": sum(not m.recused for m in ballot.members),
+    }

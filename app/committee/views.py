@@ -1,0 +1,285 @@
+"""Ballot pages (vote, recuse, close, reopen, discuss) and the secretariat's seat management."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from app.applications import services as applications
+from app.applications.models import Application
+from app.auth.models import User
+from app.committee import ballots, seats
+from app.committee.forms import (
+    CloseBallotForm,
+    DiscussionForm,
+    EndSeatForm,
+    RecusalForm,
+    ReopenForm,
+    SeatForm,
+    VoteForm,
+)
+from app.core.database import today
+from app.core.errors import DomainError
+from app.core.forms import choices
+from app.core.money import Money
+from app.core.permissions import roles_required
+from app.core.roles import Role
+from app.core.web import actor, show_error
+from app.extensions import db
+
+bp = Blueprint("committee", __name__)
+
+BALLOT_READERS = (Role.COMMITTEE, Role.SECRETARIAT, Role.AUDITOR)
+
+
+def _application(application_id: int, *, lock: bool = False) -> Application:
+    return applications.get_application_for(db.session(), actor(), application_id, lock=lock)
+
+
+def _back(application: Application) -> Response:
+    return redirect(url_for("committee.ballot", application_id=application.id))
+
+
+def _end_of_day(day: object) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time(23, 59), tzinfo=UTC)  # type: ignore[arg-type]
+
+
+@bp.route("/ballots")
+@roles_required(*BALLOT_READERS)
+def index() -> str:
+    user = actor()
+    if user.role_enum is Role.COMMITTEE:
+        return render_template(
+            "committee/my_ballots.html",
+            open_ballots=ballots.ballots_for_member(db.session(), user, open_only=True),
+            history=ballots.ballots_for_member(db.session(), user, open_only=False),
+        )
+    return render_template(
+        "committee/ballots.html",
+        open_ballots=ballots.open_ballots(db.session()),
+        closed=ballots.recent_closed(db.session()),
+    )
+
+
+def _render_ballot(application: Application, **forms: object) -> str:
+    user = actor()
+    history = ballots.ballots_of(db.session(), application)
+    current = history[-1] if history else None
+    member = current.member_for(user) if current else None
+    vote = current.vote_of(member) if current and member else None
+    vote_form = forms.get("vote_form") or VoteForm(
+        data={
+            "choice": vote.choice if vote else None,
+            "comment": vote.comment if vote else "",
+            "proposed_amount": (
+                Money(vote.proposed_amount_minor, application.currency).as_string()
+                if vote and vote.proposed_amount_minor
+                else ""
+            ),
+        }
+    )
+    return render_template(
+        "committee/ballot.html",
+        application=application,
+        ballot=current,
+        history=history,
+        member=member,
+        vote=vote,
+        summary=ballots.get_open_ballot_summary(current) if current else None,
+        see_choices=current is not None and ballots.can_see_choices(user, current),
+        discussion=ballots.discussion(db.session(), application),
+        vote_form=vote_form,
+        recusal_form=forms.get("recusal_form") or RecusalForm(),
+        close_form=forms.get("close_form") or CloseBallotForm(),
+        reopen_form=forms.get("reopen_form") or ReopenForm(),
+        discussion_form=forms.get("discussion_form") or DiscussionForm(),
+        default_deadline=ballots.default_deadline(db.session()),
+        now=datetime.now(UTC),
+    )
+
+
+@bp.route("/applications/<int:application_id>/ballot")
+@roles_required(*BALLOT_READERS)
+def ballot(application_id: int) -> str:
+    application = _application(application_id)
+    return _render_ballot(application)
+
+
+@bp.route("/applications/<int:application_id>/ballot/vote", methods=["POST"])
+@roles_required(Role.COMMITTEE)
+def vote(application_id: int) -> Response | str:
+    application = _application(application_id, lock=True)
+    form = VoteForm()
+    if form.validate_on_submit():
+        try:
+            ballots.cast_vote(
+                db.session(),
+                actor(),
+                application,
+                form.choice.data or "",
+                form.comment.data or "",
+                form.proposed_amount.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your vote is recorded. You can change it until the ballot closes."), "success")
+            return _back(application)
+    return _render_ballot(application, vote_form=form)
+
+
+@bp.route("/applications/<int:application_id>/ballot/recuse", methods=["POST"])
+@roles_required(Role.COMMITTEE)
+def recuse(application_id: int) -> Response | str:
+    application = _application(application_id, lock=True)
+    form = RecusalForm()
+    if form.validate_on_submit():
+        try:
+            ballots.declare_conflict(db.session(), actor(), application, form.reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("You are recused from this ballot."), "info")
+            return _back(application)
+    return _render_ballot(application, recusal_form=form)
+
+
+@bp.route("/applications/<int:application_id>/ballot/close", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def close(application_id: int) -> Response | str:
+    application = _application(application_id, lock=True)
+    form = CloseBallotForm()
+    if form.validate_on_submit():
+        try:
+            ballots.close_ballot(
+                db.session(),
+                actor(),
+                application,
+                approved_amount=form.approved_amount.data,
+                reasons=form.reasons.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The ballot is closed: %(outcome)s.", outcome=application.status_enum.label),
+                "success",
+            )
+            return _back(application)
+    return _render_ballot(application, close_form=form)
+
+
+@bp.route("/applications/<int:application_id>/ballot/reopen", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def reopen(application_id: int) -> Response | str:
+    application = _application(application_id, lock=True)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        deadline = _end_of_day(form.deadline.data) or ballots.default_deadline(db.session())
+        try:
+            ballots.reopen(db.session(), actor(), application, deadline)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("A new ballot is open."), "success")
+            return _back(application)
+    return _render_ballot(application, reopen_form=form)
+
+
+@bp.route("/applications/<int:application_id>/discussion", methods=["POST"])
+@roles_required(Role.COMMITTEE, Role.SECRETARIAT)
+def discuss(application_id: int) -> Response | str:
+    application = _application(application_id)
+    form = DiscussionForm()
+    if form.validate_on_submit():
+        try:
+            ballots.post_to_discussion(db.session(), actor(), application, form.body.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(
+                url_for("committee.ballot", application_id=application.id) + "#discussion"
+            )
+    return _render_ballot(application, discussion_form=form)
+
+
+# -- seats -----------------------------------------------------------------------------------------
+
+
+def _seat_form() -> SeatForm:
+    form = SeatForm()
+    form.user.choices = choices(
+        (u.id, f"{u.display_name} — {u.region.label if u.region else ''}")
+        for u in seats.committee_users(db.session())
+    )
+    return form
+
+
+@bp.route("/committee/seats", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT, Role.AUDITOR)
+def seat_list() -> Response | str:
+    form = _seat_form()
+    if request.method == "POST":
+        if actor().role_enum is not Role.SECRETARIAT:
+            abort(403)
+        if form.validate_on_submit():
+            user = db.session.get(User, int(form.user.data or 0))
+            try:
+                if user is None:
+                    abort(404)
+                seats.add_seat(
+                    db.session(),
+                    actor(),
+                    user,
+                    kind=form.kind.data or "member",
+                    term_start=form.term_start.data,
+                    term_end=form.term_end.data,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                show_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("The seat is added."), "success")
+                return redirect(url_for("committee.seat_list"))
+    return render_template(
+        "committee/seats.html",
+        seats=seats.all_seats(db.session()),
+        form=form,
+        end_form=EndSeatForm(data={"on": today()}),
+        today=today(),
+    )
+
+
+@bp.route("/committee/seats/<int:seat_id>/end", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def end_seat(seat_id: int) -> Response:
+    seat = seats.get_seat(db.session(), seat_id)
+    form = EndSeatForm()
+    if not form.validate_on_submit():
+        flash(_("Give the end date and the reason."), "error")
+        return redirect(url_for("committee.seat_list"))
+    try:
+        seats.end_seat(db.session(), actor(), seat, on=form.on.data, reason=form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The seat ends on %(day)s.", day=form.on.data), "info")
+    return redirect(url_for("committee.seat_list"))

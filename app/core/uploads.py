@@ -1,0 +1,187 @@
+"""Uploaded files: size limit, type checked from the content, random names outside static.
+
+A domain links a StoredFile to its own object and decides who may download it; this module
+only stores and streams bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+import filetype
+from flask import current_app
+from sqlalchemy import ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.datastructures import FileStorage
+
+from app.core.database import Base, utcnow
+from app.core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Kind:
+    extensions: tuple[str, ...]
+    mime: str
+    label: str
+
+
+KINDS = {
+    "pdf": Kind((".pdf",), "application/pdf", "PDF"),
+    "docx": Kind(
+        (".docx",),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Word (DOCX)",
+    ),
+    "xlsx": Kind(
+        (".xlsx",),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Excel (XLSX)",
+    ),
+    "png": Kind((".png",), "image/png", "PNG"),
+    "jpeg": Kind((".jpg", ".jpeg"), "image/jpeg", "JPEG"),
+}
+DOCUMENTS = ("pdf", "docx", "xlsx", "png", "jpeg")
+
+
+class StoredFile(Base):
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def size_label(self) -> str:
+        if self.size >= 1024 * 1024:
+            return f"{self.size / (1024 * 1024):.1f} MB"
+        return f"{max(1, self.size // 1024)} KB"
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(stored: StoredFile) -> Path:
+    return upload_dir() / stored.stored_name
+
+
+def _zip_member(data: bytes, prefix: str) -> bool:
+    """An Office Open XML file is a zip whose content names its part (word/, xl/)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+    return "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names)
+
+
+def detect_kind(data: bytes) -> str | None:
+    guess = filetype.guess(data)
+    if guess is not None:
+        if guess.extension == "pdf":
+            return "pdf"
+        if guess.extension == "png":
+            return "png"
+        if guess.extension == "jpg":
+            return "jpeg"
+    if data[:4] == b"PK\x03\x04":
+        if _zip_member(data, "word/"):
+            return "docx"
+        if _zip_member(data, "xl/"):
+            return "xlsx"
+    return None
+
+
+def check_filename(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Choose a file to upload.", fields={"file": "required"})
+    if any(part in name for part in ("/", "\\", "\x00")) or name.startswith(".") or ".." in name:
+        raise ValidationError(
+            "The file name is not acceptable: rename the file and upload it again.",
+            fields={"file": "bad name"},
+        )
+    if len(name) > 200:
+        raise ValidationError("The file name is too long.", fields={"file": "too long"})
+    return name
+
+
+def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        limit = max_bytes // (1024 * 1024)
+        raise ValidationError(f"The file is larger than {limit} MB.", fields={"file": "too large"})
+    if not data:
+        raise ValidationError("The file is empty.", fields={"file": "empty"})
+    return data
+
+
+def store(
+    session: Session,
+    upload: FileStorage,
+    *,
+    allowed: tuple[str, ...] = DOCUMENTS,
+    uploaded_by_id: int | None = None,
+    max_bytes: int | None = None,
+) -> StoredFile:
+    """Validate and save an upload; nothing is written if any check fails."""
+    name = check_filename(upload.filename)
+    limit = max_bytes or int(current_app.config["MAX_UPLOAD_BYTES"])
+    data = read_limited(upload.stream, limit)
+    kind = detect_kind(data)
+    labels = ", ".join(KINDS[k].label for k in allowed)
+    if kind is None or kind not in allowed:
+        raise ValidationError(
+            f"This file is not an accepted type ({labels}); its content was checked, not only its name.",
+            fields={"file": "type"},
+        )
+    if not name.lower().endswith(KINDS[kind].extensions):
+        raise ValidationError(
+            f"The file's name does not match its content ({KINDS[kind].label}).",
+            fields={"file": "extension"},
+        )
+    stored_name = secrets.token_hex(24)
+    path = upload_dir() / stored_name
+    path.write_bytes(data)
+    session.info.setdefault("uploads_written", []).append(path)
+    stored = StoredFile(
+        stored_name=stored_name,
+        original_name=name,
+        kind=kind,
+        content_type=KINDS[kind].mime,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=uploaded_by_id,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+# A file written in a transaction that rolls back is removed, so no orphan stays on disk.
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session: Session) -> None:
+    session.info.pop("uploads_written", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_files(session: Session, _previous: object) -> None:
+    for path in session.info.pop("uploads_written", []):
+        Path(path).unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Fund settings that an administrator may change, with defaults from the configuration."""
