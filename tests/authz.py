@@ -6,12 +6,20 @@ so a new route cannot ship without deciding who may reach it.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from werkzeug.datastructures import FileStorage
+
+from app.applications import services as applications
 from app.auth import services as auth
 from app.auth.models import User
+from app.committee import seats
+from app.core.database import today
 from app.extensions import db
+from tests import builders
 from tests.factories import Factory
 
 ROLES = (
@@ -47,6 +55,22 @@ def only(*roles: str, other: str = DENY) -> dict[str, str]:
 
 
 SECRETARIAT = ("secretariat", "secretariat2")
+COMMITTEE = ("committee", "committee_recused")
+APPLICATION_READERS = ("applicant", "applicant_other", *COMMITTEE, *SECRETARIAT, "auditor")
+# An application in committee review, as each role reaches it.
+REVIEWED = {**only(*APPLICATION_READERS), "applicant_other": HIDE}
+# The owning State's own draft: others of its role get 404, other roles 403.
+OWN_DRAFT_ACTION = {**only("applicant"), "applicant_other": HIDE}
+# A draft exists only for its State (and the auditor).
+DRAFT_HIDDEN = {
+    "applicant_other": HIDE,
+    "committee": HIDE,
+    "committee_recused": HIDE,
+    "secretariat": HIDE,
+    "secretariat2": HIDE,
+}
+# An ineligible request never reached the committee.
+SCREENED_OUT_HIDDEN = {"applicant_other": HIDE, "committee": HIDE, "committee_recused": HIDE}
 
 # (endpoint, method) -> {role: outcome}
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
@@ -88,6 +112,42 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.vet", "POST"): only(*SECRETARIAT),
     ("admin.outbox", "GET"): only("admin", "auditor", *SECRETARIAT),
     ("auditlog.index", "GET"): only("admin", "auditor"),
+    ("admin.settings_page", "GET"): only("admin"),
+    ("admin.settings_page", "POST"): only("admin"),
+    # applications: objects belong to the "applicant" user's State
+    ("applications.index", "GET"): only(*APPLICATION_READERS),
+    ("applications.new", "GET"): only("applicant", "applicant_other"),
+    ("applications.new", "POST"): only("applicant", "applicant_other"),
+    ("applications.detail", "GET"): REVIEWED,
+    ("applications.changes_view", "GET"): REVIEWED,
+    ("applications.submit", "POST"): OWN_DRAFT_ACTION,
+    ("applications.withdraw", "POST"): OWN_DRAFT_ACTION,
+    ("applications.attachment", "GET"): {**only(*APPLICATION_READERS), **DRAFT_HIDDEN},
+    ("applications.decision_letter", "GET"): {**only(*APPLICATION_READERS), **SCREENED_OUT_HIDDEN},
+    ("application_editor.edit", "GET"): OWN_DRAFT_ACTION,
+    ("application_editor.edit", "POST"): OWN_DRAFT_ACTION,
+    ("screening.queue", "GET"): only(*SECRETARIAT),
+    ("screening.screen", "GET"): only(*SECRETARIAT),
+    ("screening.screen", "POST"): only(*SECRETARIAT),
+    ("committee.index", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
+    ("committee.ballot", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
+    ("committee.vote", "POST"): only(*COMMITTEE),
+    ("committee.recuse", "POST"): only(*COMMITTEE),
+    ("committee.close", "POST"): only(*SECRETARIAT),
+    ("committee.reopen", "POST"): only(*SECRETARIAT),
+    ("committee.discuss", "POST"): only(*COMMITTEE, *SECRETARIAT),
+    ("committee.seat_list", "GET"): only(*SECRETARIAT, "auditor"),
+    ("committee.seat_list", "POST"): only(*SECRETARIAT),
+    ("committee.end_seat", "POST"): only(*SECRETARIAT),
+    ("applications_api.list_applications", "GET"): only(*APPLICATION_READERS),
+    ("applications_api.create_application", "POST"): only("applicant", "applicant_other"),
+    ("applications_api.get_application", "GET"): REVIEWED,
+    ("applications_api.submit_application", "POST"): OWN_DRAFT_ACTION,
+    ("applications_api.screen_application", "POST"): only(*SECRETARIAT),
+    ("committee_api.recusal", "POST"): only(*COMMITTEE),
+    ("committee_api.vote", "POST"): only(*COMMITTEE),
+    ("committee_api.decision", "POST"): only(*SECRETARIAT),
+    ("committee_api.ballot", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
     ("api.me", "GET"): signed_in(),
     ("api.reference_data", "GET"): signed_in(),
     ("api.openapi", "GET"): everyone(),
@@ -121,12 +181,29 @@ def build_cast(factory: Factory) -> Cast:
         session, users["admin"], email="invitee@test.example", role="applicant", state_iso3="FJI"
     )
     api_token, _ = auth.create_api_token(session, users["applicant"], "matrix")
+    start = today() - timedelta(days=10)
+    seat = seats.add_seat(session, users["secretariat"], users["committee"], term_start=start)
+    seats.add_seat(session, users["secretariat"], users["committee_recused"], term_start=start)
+    fiji = users["applicant"]
+    draft = builders.application(fiji)
+    stored = applications.add_attachment(
+        session, fiji, draft, FileStorage(io.BytesIO(builders.PDF), "note.pdf")
+    )
+    submitted = builders.application(fiji, "submitted")
+    reviewed = builders.application(fiji, "in_review", secretariat=users["secretariat"])
+    ineligible = builders.application(fiji, "ineligible", secretariat=users["secretariat"])
     session.commit()
     objects = {
         "user_id": users["donor"].id,
         "unvetted_id": unvetted.id,
         "invitation_id": invitation.id,
         "token_id": api_token.id,
+        "draft": draft.id,
+        "file": stored.id,
+        "submitted": submitted.id,
+        "reviewed": reviewed.id,
+        "ineligible": ineligible.id,
+        "seat": seat.id,
     }
     return Cast(users=users, tokens=tokens, objects=objects)
 
@@ -141,4 +218,26 @@ URL_ARGS: dict[str, Any] = {
     "admin.reset_totp": lambda o: {"user_id": o["user_id"]},
     "admin.vet": lambda o: {"user_id": o["unvetted_id"]},
     "admin.revoke_invitation": lambda o: {"invitation_id": o["invitation_id"]},
+    "applications.detail": lambda o: {"application_id": o["reviewed"]},
+    "applications.changes_view": lambda o: {"application_id": o["reviewed"]},
+    "applications.submit": lambda o: {"application_id": o["draft"]},
+    "applications.withdraw": lambda o: {"application_id": o["draft"]},
+    "applications.attachment": lambda o: {"application_id": o["draft"], "file_id": o["file"]},
+    "applications.decision_letter": lambda o: {"application_id": o["ineligible"]},
+    "application_editor.edit": lambda o: {"application_id": o["draft"], "section": "overview"},
+    "screening.screen": lambda o: {"application_id": o["submitted"]},
+    "committee.ballot": lambda o: {"application_id": o["reviewed"]},
+    "committee.vote": lambda o: {"application_id": o["reviewed"]},
+    "committee.recuse": lambda o: {"application_id": o["reviewed"]},
+    "committee.close": lambda o: {"application_id": o["reviewed"]},
+    "committee.reopen": lambda o: {"application_id": o["reviewed"]},
+    "committee.discuss": lambda o: {"application_id": o["reviewed"]},
+    "committee.end_seat": lambda o: {"seat_id": o["seat"]},
+    "applications_api.get_application": lambda o: {"application_id": o["reviewed"]},
+    "applications_api.submit_application": lambda o: {"application_id": o["draft"]},
+    "applications_api.screen_application": lambda o: {"application_id": o["submitted"]},
+    "committee_api.recusal": lambda o: {"application_id": o["reviewed"]},
+    "committee_api.vote": lambda o: {"application_id": o["reviewed"]},
+    "committee_api.decision": lambda o: {"application_id": o["reviewed"]},
+    "committee_api.ballot": lambda o: {"application_id": o["reviewed"]},
 }

@@ -8,6 +8,7 @@ recipe): views and services commit as usual, and each commit only releases a sav
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import threading
@@ -171,6 +172,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 # -- live server: a real HTTP server on its own, committed database -----------------------------
+#
+# Each live test gets a fresh copy of a database migrated once per run: a copied file on
+# SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL. Tests commit for real and cannot see
+# each other's data.
 
 
 @dataclass
@@ -179,25 +184,56 @@ class LiveServer:
     app: Flask
 
 
-def _live_database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if not POSTGRES_URL:
-        return f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
-    url = make_url(database_url(POSTGRES_URL))
-    live = url.set(database=f"{url.database}_live")
+def _pg_admin(url: Any) -> Any:
     admin = url.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(
-        admin.replace("postgresql+psycopg", "postgresql"), autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{live.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{live.database}"')
-    return live.render_as_string(hide_password=False)
+    return psycopg.connect(admin.replace("postgresql+psycopg", "postgresql"), autocommit=True)
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    uri = _live_database_uri(tmp_path_factory)
-    app = make_app(uri, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("live-uploads")))
-    reset_database(app)
+def live_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy for each live test (a file path or a database name)."""
+    if not POSTGRES_URL:
+        path = tmp_path_factory.mktemp("live") / "template.sqlite"
+        reset_database(make_app(f"sqlite:///{path}"))
+        yield str(path)
+        return
+    url = make_url(database_url(POSTGRES_URL))
+    name = f"{url.database}_live_tpl"
+    with _pg_admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    reset_database(make_app(url.set(database=name).render_as_string(hide_password=False)))
+    yield name
+    with _pg_admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _clone(template: str, tmp_path: Path) -> tuple[str, Any]:
+    """A fresh copy of the template; returns its URI and how to drop it."""
+    if not POSTGRES_URL:
+        path = tmp_path / "live.sqlite"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}", lambda: None
+    url = make_url(database_url(POSTGRES_URL))
+    name = f"{url.database}_live_{next(_live_numbers)}"
+    with _pg_admin(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+    def drop() -> None:
+        with _pg_admin(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+_live_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def live_server(live_template: str, tmp_path: Path) -> Iterator[LiveServer]:
+    uri, drop = _clone(live_template, tmp_path)
+    app = make_app(uri, UPLOAD_FOLDER=str(tmp_path / "uploads"))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -208,18 +244,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
-        _drop_live_database(uri)
-
-
-def _drop_live_database(uri: str) -> None:
-    if not uri.startswith("postgresql"):
-        return
-    url = make_url(uri)
-    admin = url.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(
-        admin.replace("postgresql+psycopg", "postgresql"), autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        drop()
 
 
 @pytest.fixture(scope="session")

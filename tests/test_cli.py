@@ -112,11 +112,11 @@ def test_demo_is_idempotent_and_covers_every_role(runner):
         "auditor",
         "admin",
     }
-    assert counts["committee"] == 5
+    assert counts["committee"] == 6  # five members, one per group, and an alternate
     regions = (
         db.session.execute(select(User.region).where(User.role == "committee")).scalars().all()
     )
-    assert sorted(regions) == ["african", "asia_pacific", "eastern_european", "grulac", "weog"]
+    assert set(regions) == {"african", "asia_pacific", "eastern_european", "grulac", "weog"}
     states = db.session.execute(select(User).where(User.role == "applicant")).scalars().all()
     assert any(u.state.ldc for u in states) and any(u.state.sids for u in states)
     total = sum(counts.values())
@@ -132,3 +132,34 @@ def test_demo_if_empty_does_nothing_when_users_exist(runner, factory):
     result = runner.invoke(args=["demo", "--if-empty", "--quiet"])
     assert result.exit_code == 0
     assert db.session.execute(select(func.count(User.id))).scalar_one() == 1
+
+
+def test_demo_has_applications_in_every_status_and_an_open_ballot(runner):
+    from app.applications.models import Application, ApplicationStatus
+    from app.committee.models import Ballot, BallotMember, Vote
+
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    statuses = set(db.session.execute(select(Application.status)).scalars())
+    assert statuses >= {s.value for s in ApplicationStatus}
+    open_ballot = (
+        db.session.execute(select(Ballot).where(Ballot.status == "open")).scalars().first()
+    )
+    assert open_ballot is not None
+    assert (
+        db.session.execute(
+            select(func.count(Vote.id)).where(Vote.ballot_id == open_ballot.id)
+        ).scalar_one()
+        >= 1
+    )
+    recused = (
+        db.session.execute(
+            select(BallotMember).where(
+                BallotMember.ballot_id == open_ballot.id, BallotMember.recused.is_(True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert recused and recused[0].recusal_kind == "nationality"
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    assert db.session.execute(select(func.count(Application.id))).scalar_one() == 9

@@ -34,4 +34,5 @@ def index() -> str:
         object_type=object_type or "",
         object_id=object_id or "",
         object_types=types,
+        details=services.visible_details(db.session(), page.items),
     )

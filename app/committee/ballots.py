@@ -113,7 +113,11 @@ def recent_closed(session: Session, limit: int = 20) -> Sequence[Ballot]:
             .where(Ballot.status == BallotStatus.CLOSED)
             .order_by(Ballot.closed_at.desc())
             .limit(limit)
-            .options(selectinload(Ballot.application))
+            .options(
+                selectinload(Ballot.application),
+                selectinload(Ballot.members),
+                selectinload(Ballot.votes),
+            )
         )
         .scalars()
         .all()

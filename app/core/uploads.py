@@ -50,6 +50,12 @@ KINDS = {
 DOCUMENTS = ("pdf", "docx", "xlsx", "png", "jpeg")
 
 
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
 class StoredFile(Base):
     __tablename__ = "stored_files"
 
@@ -65,9 +71,7 @@ class StoredFile(Base):
 
     @property
     def size_label(self) -> str:
-        if self.size >= 1024 * 1024:
-            return f"{self.size / (1024 * 1024):.1f} MB"
-        return f"{max(1, self.size // 1024)} KB"
+        return human_size(self.size)
 
 
 def upload_dir() -> Path:
@@ -124,8 +128,9 @@ def check_filename(name: str | None) -> str:
 def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        limit = max_bytes // (1024 * 1024)
-        raise ValidationError(f"The file is larger than {limit} MB.", fields={"file": "too large"})
+        raise ValidationError(
+            f"The file is larger than {human_size(max_bytes)}.", fields={"file": "too large"}
+        )
     if not data:
         raise ValidationError("The file is empty.", fields={"file": "empty"})
     return data

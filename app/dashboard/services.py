@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, ApplicationStatus
+from app.auditlog.services import visible_details
 from app.auth.models import Invitation, User
 from app.committee import ballots
 from app.core import audit
@@ -111,6 +112,7 @@ def for_user(session: Session, user: User) -> Dashboard:
         return Dashboard(
             "dashboard/auditor.html",
             {
+                "details": visible_details(session, recent),
                 "recent": recent,
                 "event_count": head.last_id if head else 0,
                 "latest_hash": audit.latest_hash(session),

@@ -23,13 +23,13 @@ from app.applications.services import (
 from app.auth.models import User
 from app.committee import ballots, seats
 from app.committee.models import CommitteeSeat, SeatKind
-from app.core.database import utcnow
+from app.core.database import today, utcnow
 
 
 def ensure_seats(session: Session, people: dict[str, User]) -> None:
     if session.execute(select(CommitteeSeat.id).limit(1)).first() is not None:
         return
-    start = date(date.today().year - 1, 1, 1)
+    start = date(today().year - 1, 1, 1)
     for key in (
         "committee_african",
         "committee_asia_pacific",

@@ -1,0 +1,150 @@
+"""Build applications, committees and ballots in any status, through the real services."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.applications import screening
+from app.applications import services as applications
+from app.applications.models import Application
+from app.applications.services import (
+    ApplicationSpec,
+    BudgetLineSpec,
+    ConsentSpec,
+    IndicatorSpec,
+    OverviewSpec,
+    RecommendationSpec,
+)
+from app.auth.models import User
+from app.committee import ballots, seats
+from app.core.database import today, utcnow
+from app.core.roles import Region
+from app.extensions import db
+from tests.factories import Factory
+
+NATIONALITY = {
+    Region.AFRICAN: "KEN",
+    Region.ASIA_PACIFIC: "IND",
+    Region.EASTERN_EUROPEAN: "ROU",
+    Region.GRULAC: "CHL",
+    Region.WEOG: "NLD",
+}
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def upload(data: bytes = PDF, name: str = "concept-note.pdf") -> tuple[io.BytesIO, str]:
+    return io.BytesIO(data), name
+
+
+def spec(title: str = "Training of prison officers", **changes: Any) -> ApplicationSpec:
+    """A complete application: it can be submitted and is eligible."""
+    base = ApplicationSpec(
+        overview=OverviewSpec(
+            title=title,
+            summary="Practical training on the Nelson Mandela Rules.",
+            objectives="Officers apply the Rules.",
+            activities="Eight training sessions.",
+            duration_months=12,
+            implementing_entity="Prison Service",
+            themes=["persons-deprived-liberty", "torture"],
+            sdgs=[16],
+        ),
+        recommendations=[
+            RecommendationSpec(
+                "CAT", "CAT/C/XXX/CO/1, para. 20", "Improve conditions of detention.", "CAT", "2023"
+            )
+        ],
+        indicators=[IndicatorSpec("Officers trained", "0", "300", "Officers apply the Rules")],
+        budget=[
+            BudgetLineSpec("training", "Eight sessions", "18000"),
+            BudgetLineSpec("publications", "Pocket guide", "2000.50"),
+        ],
+        consent=ConsentSpec("A. Official", "Permanent Secretary", True),
+    )
+    for key, value in changes.items():
+        setattr(base, key, value)
+    return base
+
+
+@dataclass
+class Committee:
+    members: dict[Region, User]
+    alternates: dict[Region, User] = field(default_factory=dict)
+
+    def member(self, region: Region | str) -> User:
+        return self.members[Region(region)]
+
+    def all(self) -> list[User]:
+        return list(self.members.values()) + list(self.alternates.values())
+
+
+def committee(
+    factory: Factory,
+    secretariat: User,
+    *,
+    nationality: dict[Region, str] | None = None,
+    alternates: dict[Region, str] | None = None,
+) -> Committee:
+    """Five seated members, one per regional group (and alternates if asked)."""
+    start = today() - timedelta(days=30)
+    nations = {**NATIONALITY, **(nationality or {})}
+    members = {}
+    for region in Region:
+        user = factory.user("committee", region=region, state=nations[region])
+        seats.add_seat(db.session(), secretariat, user, kind="member", term_start=start)
+        members[region] = user
+    seated_alternates = {}
+    for region, iso3 in (alternates or {}).items():
+        user = factory.user("committee", region=region, state=iso3)
+        seats.add_seat(db.session(), secretariat, user, kind="alternate", term_start=start)
+        seated_alternates[region] = user
+    db.session.commit()
+    return Committee(members, seated_alternates)
+
+
+def application(
+    applicant: User,
+    status: str = "draft",
+    *,
+    secretariat: User | None = None,
+    votes: dict[User, str] | None = None,
+    **spec_changes: Any,
+) -> Application:
+    """An application brought to `status` through the services."""
+    session: Session = db.session()
+    a = applications.create_application(session, applicant, spec(**spec_changes))
+    if status == "draft":
+        db.session.commit()
+        return a
+    if status == "withdrawn":
+        applications.withdraw(session, applicant, a)
+        db.session.commit()
+        return a
+    applications.submit(session, applicant, a)
+    if status in ("submitted",):
+        db.session.commit()
+        return a
+    assert secretariat is not None, "screening needs a secretariat user"
+    if status == "returned":
+        screening.screen(session, secretariat, a, "returned", note="Add a second indicator.")
+    elif status == "ineligible":
+        screening.screen(
+            session, secretariat, a, "ineligible", note="Too large.", referral="Another fund."
+        )
+    else:
+        screening.screen(
+            session, secretariat, a, "eligible", deadline=utcnow() + timedelta(days=14)
+        )
+        for member, choice in (votes or {}).items():
+            ballots.cast_vote(session, member, a, choice)
+        if status in ("approved", "rejected", "deferred"):
+            ballots.close_ballot(session, secretariat, a)
+            assert a.status == status, f"the votes gave {a.status}, not {status}"
+    db.session.commit()
+    return a

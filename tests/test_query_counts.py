@@ -1,0 +1,81 @@
+"""List pages and dashboards use a fixed number of SQL statements whatever the data size."""
+
+import pytest
+
+from app.committee import ballots
+from app.core import mail
+from app.core.roles import Region
+from app.extensions import db
+from tests import builders
+from tests.factories import login
+
+
+def count_for(client, count_queries, url):
+    mail.deliver_committed(db.session())  # the setup's own mail, not this page's work
+    db.session.expire_all()  # as in production, the request starts with nothing loaded
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count
+
+
+@pytest.fixture
+def world(factory):
+    staff = factory.user("secretariat")
+    board = builders.committee(factory, staff)
+    return staff, board
+
+
+def grow(factory, staff, board, n):
+    for i in range(n):
+        applicant = factory.user("applicant", state=["FJI", "MWI", "NPL", "JAM"][i % 4])
+        builders.application(applicant, "submitted")
+        reviewed = builders.application(applicant, "in_review", secretariat=staff)
+        ballots.cast_vote(db.session(), board.member(Region.AFRICAN), reviewed, "approve")
+        builders.application(
+            applicant,
+            "rejected",
+            secretariat=staff,
+            votes={board.member(r): "reject" for r in (Region.WEOG, Region.GRULAC, Region.AFRICAN)},
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("staff", "/applications"),
+        ("staff", "/screening"),
+        ("staff", "/ballots"),
+        ("staff", "/dashboard"),
+        ("member", "/ballots"),
+        ("member", "/dashboard"),
+        ("member", "/applications"),
+        ("auditor", "/applications"),
+        ("auditor", "/dashboard"),
+    ],
+)
+def test_list_pages_have_a_fixed_query_count(client, factory, count_queries, world, who, url):
+    staff, board = world
+    user = {
+        "staff": staff,
+        "member": board.member(Region.AFRICAN),
+        "auditor": factory.user("auditor"),
+    }[who]
+    grow(factory, staff, board, 2)
+    login(client, user)
+    small = count_for(client, count_queries, url)
+    grow(factory, staff, board, 5)
+    large = count_for(client, count_queries, url)
+    assert large == small, f"{url} went from {small} to {large} queries as the data grew"
+    assert small <= 15
+
+
+def test_applicant_dashboard_query_count(client, factory, count_queries):
+    applicant = factory.user("applicant", state="FJI")
+    builders.application(applicant)
+    login(client, applicant)
+    small = count_for(client, count_queries, "/dashboard")
+    for _ in range(6):
+        builders.application(applicant)
+    assert count_for(client, count_queries, "/dashboard") == small
