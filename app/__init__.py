@@ -41,6 +41,9 @@ from app.auth.forms import ActionForm
 from app.auth.views import bp as auth_bp
 from app.committee.api import bp as committee_api_bp
 from app.committee.views import bp as committee_bp
+from app.contributions.api import bp as contributions_api_bp
+from app.contributions.views import bp as contributions_bp
+from app.contributions.webhook_views import bp as stripe_bp
 from app.core import mail, security
 from app.core.audit import audit_origin
 from app.core.database import configure_engine
@@ -50,13 +53,27 @@ from app.core.roles import Region, Role
 from app.dashboard.views import bp as dashboard_bp
 from app.demo.cli import demo_cli
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.grants.api import bp as grants_api_bp
+from app.grants.views import bp as grants_bp
 from app.jobs.cli import jobs_cli
+from app.ledger.api import bp as ledger_api_bp
+from app.ledger.cli import ledger_cli
+from app.ledger.views import bp as ledger_bp
 from app.navigation import nav_items
 from app.public.views import bp as public_bp
 from config import BASE_DIR, Config, config_from_env
 
 # Bearer-token JSON APIs read no cookie, so there is no session to forge a request with.
-API_BLUEPRINTS = [api_bp, applications_api_bp, committee_api_bp]
+API_BLUEPRINTS = [
+    api_bp,
+    applications_api_bp,
+    committee_api_bp,
+    grants_api_bp,
+    contributions_api_bp,
+    ledger_api_bp,
+]
+# Stripe's webhook carries no session either; it is authenticated by its signature.
+SIGNED_BLUEPRINTS = [stripe_bp]
 BLUEPRINTS = [
     public_bp,
     auth_bp,
@@ -65,11 +82,15 @@ BLUEPRINTS = [
     application_editor_bp,
     screening_bp,
     committee_bp,
+    grants_bp,
+    contributions_bp,
+    ledger_bp,
     admin_bp,
     auditlog_bp,
     *API_BLUEPRINTS,
+    *SIGNED_BLUEPRINTS,
 ]
-CLI_GROUPS = [users_cli, audit_cli, demo_cli, jobs_cli]
+CLI_GROUPS = [users_cli, audit_cli, ledger_cli, demo_cli, jobs_cli]
 
 
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
@@ -89,7 +110,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _init_extensions(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    for blueprint in API_BLUEPRINTS:
+    for blueprint in API_BLUEPRINTS + SIGNED_BLUEPRINTS:
         csrf.exempt(blueprint)
     for group in CLI_GROUPS:
         app.cli.add_command(group)
@@ -219,8 +240,13 @@ def _money(value: Money | None) -> str:
     return value.format(str(get_locale() or "en")) if value is not None else "—"
 
 
+def _minor_money(minor: int | None, currency: str) -> str:
+    return _money(Money(int(minor), currency)) if minor is not None else "—"
+
+
 def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["money"] = _money
+    app.jinja_env.filters["minor_money"] = _minor_money
     app.jinja_env.globals.update(
         nav_items=nav_items,
         Role=Role,

@@ -30,8 +30,12 @@ class NavItem:
 DASHBOARD = NavItem(_l("Dashboard"), "dashboard.index")
 
 MENUS: dict[Role | None, list[NavItem]] = {
-    None: [NavItem(_l("Home"), "public.home")],
-    Role.APPLICANT: [DASHBOARD, NavItem(_l("Requests"), "applications.index")],
+    None: [NavItem(_l("Home"), "public.home"), NavItem(_l("The fund"), "ledger.fund")],
+    Role.APPLICANT: [
+        DASHBOARD,
+        NavItem(_l("Requests"), "applications.index"),
+        NavItem(_l("Grants"), "grants.index"),
+    ],
     Role.COMMITTEE: [
         DASHBOARD,
         NavItem(_l("Ballots"), "committee.index"),
@@ -42,17 +46,26 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Screening"), "screening.queue"),
         NavItem(_l("Ballots"), "committee.index"),
         NavItem(_l("Requests"), "applications.index"),
+        NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Contributions"), "contributions.index"),
+        NavItem(_l("Ledger"), "ledger.index"),
         NavItem(_l("Committee"), "committee.seat_list"),
-        NavItem(_l("Invitations"), "admin.invitations"),
-        NavItem(_l("Vetting"), "admin.vetting"),
-        NavItem(_l("Outbox"), "admin.outbox"),
+        NavItem(_l("People"), "admin.invitations"),
     ],
     Role.EXPERT: [DASHBOARD],
-    Role.DONOR: [DASHBOARD],
+    Role.DONOR: [
+        DASHBOARD,
+        NavItem(_l("Give"), "contributions.give"),
+        NavItem(_l("My contributions"), "contributions.index"),
+        NavItem(_l("Ledger"), "ledger.index"),
+    ],
     Role.AUDITOR: [
         DASHBOARD,
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Ballots"), "committee.index"),
+        NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Contributions"), "contributions.index"),
+        NavItem(_l("Ledger"), "ledger.index"),
         NavItem(_l("Audit log"), "auditlog.index"),
         NavItem(_l("Outbox"), "admin.outbox"),
     ],

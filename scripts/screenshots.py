@@ -28,7 +28,7 @@ from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret
 from config import DevelopmentConfig
 
 PAGES: dict[str | None, list[str]] = {
-    None: ["/", "/login", "/register", "/password/forgot"],
+    None: ["/", "/login", "/register", "/password/forgot", "/fund"],
     "admin": ["/dashboard", "/admin/users", "/admin/invitations", "/admin/settings", "/audit"],
     "secretariat": [
         "/dashboard",
@@ -40,7 +40,15 @@ PAGES: dict[str | None, list[str]] = {
         "/committee/seats",
         "/applications",
         "/admin/outbox",
+        "/grants",
+        "/grants/1",
+        "/grants/2",
+        "/contributions",
+        "/contributions/new/pledge",
+        "/contributions/2",
+        "/ledger",
     ],
+    "secretariat2": ["/grants/2"],
     "auditor": ["/dashboard", "/audit"],
     "committee_african": ["/dashboard", "/applications/5/ballot"],
     "committee_grulac": ["/applications/5/ballot"],
@@ -54,7 +62,8 @@ PAGES: dict[str | None, list[str]] = {
         "/applications/6",
     ],
     "applicant_npl": ["/applications/3", "/applications/3/changes"],
-    "donor": ["/dashboard"],
+    "donor": ["/dashboard", "/ledger", "/contributions", "/give"],
+    "applicant_jam": ["/grants/5"],
     "expert": ["/dashboard"],
 }
 

@@ -17,8 +17,10 @@ from app.applications import services as applications
 from app.auth import services as auth
 from app.auth.models import User
 from app.committee import seats
+from app.contributions import services as contributions
 from app.core.database import today
 from app.extensions import db
+from app.grants import services as grants
 from tests import builders
 from tests.factories import Factory
 
@@ -57,6 +59,7 @@ def only(*roles: str, other: str = DENY) -> dict[str, str]:
 SECRETARIAT = ("secretariat", "secretariat2")
 COMMITTEE = ("committee", "committee_recused")
 APPLICATION_READERS = ("applicant", "applicant_other", *COMMITTEE, *SECRETARIAT, "auditor")
+GRANT_READERS = ("applicant", "applicant_other", *SECRETARIAT, "donor", "auditor")
 # An application in committee review, as each role reaches it.
 REVIEWED = {**only(*APPLICATION_READERS), "applicant_other": HIDE}
 # The owning State's own draft: others of its role get 404, other roles 403.
@@ -148,6 +151,47 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("committee_api.vote", "POST"): only(*COMMITTEE),
     ("committee_api.decision", "POST"): only(*SECRETARIAT),
     ("committee_api.ballot", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
+    # grants: one active grant of the "applicant" user's State, with a pending release
+    ("grants.index", "GET"): only(*GRANT_READERS),
+    ("grants.detail", "GET"): {**only(*GRANT_READERS), "applicant_other": HIDE},
+    ("grants.agreement", "GET"): {
+        **only("applicant", *SECRETARIAT, "auditor"),
+        "applicant_other": HIDE,
+    },
+    ("grants.accept", "POST"): OWN_DRAFT_ACTION,
+    ("grants.manage", "POST"): only(*SECRETARIAT),
+    ("grants.create_release", "POST"): only(*SECRETARIAT),
+    # The release was prepared by "secretariat": only a second officer may approve it.
+    ("grants.approve_release", "POST"): {**only("secretariat2"), "secretariat": DENY},
+    ("grants.cancel_release", "POST"): only(*SECRETARIAT),
+    ("contributions.index", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    ("contributions.new", "GET"): only(*SECRETARIAT),
+    ("contributions.new", "POST"): only(*SECRETARIAT),
+    ("contributions.detail", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    ("contributions.pledge_payment", "POST"): only(*SECRETARIAT),
+    ("contributions.receipt", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    ("contributions.statement", "GET"): only("donor"),
+    ("contributions.give", "GET"): only("donor"),
+    ("contributions.give", "POST"): only("donor"),
+    ("contributions.pay", "GET"): only("donor"),
+    ("ledger.fund", "GET"): everyone(),
+    ("ledger.index", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    ("ledger.export", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    ("stripe.webhook", "POST"): everyone(),  # authenticated by Stripe's signature, not a role
+    ("grants_api.get_grant", "GET"): {**only(*GRANT_READERS), "applicant_other": HIDE},
+    ("grants_api.accept", "POST"): only(
+        "applicant", "applicant_other"
+    ),  # the body is checked first
+    ("grants_api.agreement", "GET"): {
+        **only("applicant", *SECRETARIAT, "auditor"),
+        "applicant_other": HIDE,
+    },
+    ("grants_api.create_disbursement", "POST"): only(*SECRETARIAT),
+    ("grants_api.approve", "POST"): {**only("secretariat2"), "secretariat": DENY},
+    ("contributions_api.record", "POST"): only(*SECRETARIAT),
+    ("contributions_api.donate", "POST"): only("donor"),
+    ("ledger_api.fund", "GET"): signed_in(),
+    ("ledger_api.ledger_entries", "GET"): only("donor", *SECRETARIAT, "auditor"),
     ("api.me", "GET"): signed_in(),
     ("api.reference_data", "GET"): signed_in(),
     ("api.openapi", "GET"): everyone(),
@@ -192,6 +236,21 @@ def build_cast(factory: Factory) -> Cast:
     submitted = builders.application(fiji, "submitted")
     reviewed = builders.application(fiji, "in_review", secretariat=users["secretariat"])
     ineligible = builders.application(fiji, "ineligible", secretariat=users["secretariat"])
+    # Money: a transfer and a pledge from the donor, a pending card gift, an active grant with
+    # a release waiting for its second officer.
+    transfer = contributions.record_bank(
+        session, users["secretariat"], users["donor"], "50000", "USD", reference="M-1"
+    )
+    pledge = contributions.record_pledge(
+        session, users["secretariat"], users["donor"], "1000", "USD"
+    )
+    gift = contributions.start_card_gift(session, users["donor"], "10")
+    approved = builders.application(
+        fiji, "approved", secretariat=users["secretariat"], votes={users["committee"]: "approve"}
+    )
+    grant = grants.grant_for_application(session, approved)
+    grants.accept(session, fiji, grant, name="A", title="B")
+    release = grants.create_disbursement(session, users["secretariat"], grant, "100")
     session.commit()
     objects = {
         "user_id": users["donor"].id,
@@ -204,6 +263,11 @@ def build_cast(factory: Factory) -> Cast:
         "reviewed": reviewed.id,
         "ineligible": ineligible.id,
         "seat": seat.id,
+        "grant": grant.id,
+        "release": release.id,
+        "transfer": transfer.id,
+        "pledge": pledge.id,
+        "gift": gift.id,
     }
     return Cast(users=users, tokens=tokens, objects=objects)
 
@@ -240,4 +304,21 @@ URL_ARGS: dict[str, Any] = {
     "committee_api.vote": lambda o: {"application_id": o["reviewed"]},
     "committee_api.decision": lambda o: {"application_id": o["reviewed"]},
     "committee_api.ballot": lambda o: {"application_id": o["reviewed"]},
+    "grants.detail": lambda o: {"grant_id": o["grant"]},
+    "grants.agreement": lambda o: {"grant_id": o["grant"]},
+    "grants.accept": lambda o: {"grant_id": o["grant"]},
+    "grants.manage": lambda o: {"grant_id": o["grant"], "action": "resume"},
+    "grants.create_release": lambda o: {"grant_id": o["grant"]},
+    "grants.approve_release": lambda o: {"disbursement_id": o["release"]},
+    "grants.cancel_release": lambda o: {"disbursement_id": o["release"]},
+    "contributions.new": lambda o: {"kind": "bank"},
+    "contributions.detail": lambda o: {"contribution_id": o["transfer"]},
+    "contributions.pledge_payment": lambda o: {"contribution_id": o["pledge"]},
+    "contributions.receipt": lambda o: {"contribution_id": o["transfer"]},
+    "contributions.pay": lambda o: {"contribution_id": o["gift"]},
+    "grants_api.get_grant": lambda o: {"grant_id": o["grant"]},
+    "grants_api.accept": lambda o: {"grant_id": o["grant"]},
+    "grants_api.agreement": lambda o: {"grant_id": o["grant"]},
+    "grants_api.create_disbursement": lambda o: {"grant_id": o["grant"]},
+    "grants_api.approve": lambda o: {"disbursement_id": o["release"]},
 }

@@ -148,3 +148,59 @@ def application(
             assert a.status == status, f"the votes gave {a.status}, not {status}"
     db.session.commit()
     return a
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+
+def donate(
+    factory: Factory,
+    staff: User,
+    amount: str = "100000",
+    *,
+    donor: User | None = None,
+    currency: str = "USD",
+    rate: str | None = None,
+) -> Any:
+    """A bank transfer received from a donor (created if not given)."""
+    from app.contributions import services as contributions
+
+    donor = donor or factory.user("donor")
+    contribution = contributions.record_bank(
+        db.session(),
+        staff,
+        donor,
+        amount,
+        currency,
+        rate=rate,
+        reference=f"TR-{donor.id}-{amount}-{utcnow().timestamp()}",
+    )
+    db.session.commit()
+    return contribution
+
+
+def approved_grant(
+    factory: Factory, staff: User, board: Committee, applicant: User, **spec_changes: Any
+) -> Any:
+    """An approved application and its grant (committed if the fund has the money)."""
+    from app.grants import services as grants
+
+    votes = {
+        board.member(r): "approve" for r in (Region.AFRICAN, Region.EASTERN_EUROPEAN, Region.WEOG)
+    }
+    approved = application(applicant, "approved", secretariat=staff, votes=votes, **spec_changes)
+    grant = grants.grant_for_application(db.session(), approved)
+    assert grant is not None
+    return grant
+
+
+def active_grant(
+    factory: Factory, staff: User, board: Committee, applicant: User, **spec_changes: Any
+) -> Any:
+    from app.grants import services as grants
+
+    grant = approved_grant(factory, staff, board, applicant, **spec_changes)
+    assert grant.status == "awaiting_acceptance", grant.status
+    grants.accept(db.session(), applicant, grant, name="A. Official", title="Permanent Secretary")
+    db.session.commit()
+    return grant

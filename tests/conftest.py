@@ -266,3 +266,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-gpu",
         ],
     }
+
+
+@contextmanager
+def isolated_example() -> Iterator[None]:
+    """A savepoint around one hypothesis example, inside the test's own transaction."""
+    connection = db.session.get_bind()
+    saved = db.session
+    nested = connection.begin_nested()
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    )
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = saved
+        if nested.is_active:
+            nested.rollback()

@@ -42,7 +42,7 @@ def classify(response) -> str:
 
 
 def _is_api(endpoint: str) -> bool:
-    return endpoint.split(".")[0] in ("api", "applications_api", "committee_api")
+    return endpoint.split(".")[0].endswith("api")
 
 
 def _request(app, cast, endpoint, method, role):

@@ -34,6 +34,9 @@ def test_parse_amount(text, currency, minor):
         ("Infinity", "USD", "not an amount"),
         ("1e30", "USD", "too large"),
         ("10", "XYZ", "not an ISO 4217"),
+        ("10", "XXX", "not an ISO 4217"),
+        ("10", "XAU", "not an ISO 4217"),
+        ("10", "DEM", "not an ISO 4217"),
         ("10", "", "not an ISO 4217"),
     ],
 )

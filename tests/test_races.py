@@ -132,3 +132,158 @@ def test_racing_closes_decide_once(live_server):
             )
         ).scalar_one()
         assert decided == 1
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+
+def _active_grant(app, amount="20000"):
+    """A committed, accepted grant in the live database; returns (grant id, maker id, checker ids)."""
+    from app.contributions import services as contributions
+    from app.grants import services as grants
+
+    with app.app_context():
+        staff = db.session.merge(person("secretariat", state="CHE"))
+        checkers = [db.session.merge(person("secretariat", state="CHE")).id for _ in range(THREADS)]
+        members = seated_committee(staff, builders.NATIONALITY)
+        donor = db.session.merge(person("donor", state="NOR"))
+        contributions.record_bank(db.session(), staff, donor, amount, "USD", reference="RACE-1")
+        applicant = db.session.merge(person("applicant", state="KIR"))
+        application = applications.create_application(
+            db.session(),
+            applicant,
+            builders.spec(budget=[builders.BudgetLineSpec("training", "x", amount)]),
+        )
+        applications.submit(db.session(), applicant, application)
+        screening.screen(
+            db.session(), staff, application, "eligible", deadline=utcnow() + timedelta(days=3)
+        )
+        for region in (Region.AFRICAN, Region.GRULAC, Region.WEOG):
+            ballots.cast_vote(
+                db.session(), db.session.merge(members[region]), application, "approve"
+            )
+        ballots.close_ballot(db.session(), staff, application)
+        grant = grants.grant_for_application(db.session(), application)
+        grants.accept(db.session(), applicant, grant, name="A", title="B")
+        db.session.commit()
+        return grant.id, staff.id, checkers
+
+
+def _user(user_id):
+    from app.auth.models import User
+
+    return db.session.get(User, user_id)
+
+
+def test_racing_releases_of_the_last_releasable_money_create_one(live_server):
+    from app.grants import services as grants
+    from app.grants.models import Disbursement, Grant
+
+    app = live_server.app
+    grant_id, maker_id, _checkers = _active_grant(app)
+
+    def release(_i):
+        grant = db.session.get(Grant, grant_id)
+        return grants.create_disbursement(db.session(), _user(maker_id), grant, "12000").id
+
+    results, errors = race(app, release)
+    assert len(results) == 1
+    assert len(errors) == THREADS - 1 and all("can be released" in str(e) for e in errors)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Disbursement.id))).scalar_one() == 1
+
+
+def test_racing_approvals_of_one_release_pay_once(live_server):
+    from app.grants import services as grants
+    from app.grants.models import Grant
+    from app.ledger import postings
+
+    app = live_server.app
+    grant_id, maker_id, checkers = _active_grant(app)
+    with app.app_context():
+        release = grants.create_disbursement(
+            db.session(), _user(maker_id), db.session.get(Grant, grant_id), "12000"
+        )
+        db.session.commit()
+        release_id = release.id
+
+    def approve(i):
+        disbursement = grants.get_disbursement_for(db.session(), _user(checkers[i]), release_id)
+        return grants.approve_disbursement(
+            db.session(), _user(checkers[i]), disbursement, f"BNK-{i}"
+        ).id
+
+    results, errors = race(app, approve)
+    assert len(results) == 1 and len(errors) == THREADS - 1
+    with app.app_context():
+        assert postings.disbursed(db.session(), grant_id) == 1_200_000
+        assert list(checks_problems()) == []
+
+
+def test_racing_commitments_never_over_commit(live_server):
+    """Ten grants wait for funds; the money covers three: exactly three are committed."""
+    from app.contributions import services as contributions
+    from app.grants import services as grants
+    from app.grants.models import Grant, GrantStatus
+    from app.ledger import services as ledger
+
+    app = live_server.app
+    with app.app_context():
+        staff = db.session.merge(person("secretariat", state="CHE"))
+        members = seated_committee(staff, builders.NATIONALITY)
+        ids = []
+        for i in range(THREADS):
+            applicant = db.session.merge(
+                person("applicant", state=["KIR", "TUV", "NRU", "PLW", "TON"][i % 5])
+            )
+            application = applications.create_application(
+                db.session(),
+                applicant,
+                builders.spec(budget=[builders.BudgetLineSpec("training", "x", "10000")]),
+            )
+            applications.submit(db.session(), applicant, application)
+            screening.screen(
+                db.session(), staff, application, "eligible", deadline=utcnow() + timedelta(days=3)
+            )
+            for region in (Region.AFRICAN, Region.GRULAC, Region.WEOG):
+                ballots.cast_vote(
+                    db.session(), db.session.merge(members[region]), application, "approve"
+                )
+            ballots.close_ballot(db.session(), staff, application)
+            ids.append(grants.grant_for_application(db.session(), application).id)
+        # Money for three grants, recorded without committing (so the race below does it).
+        from app.ledger import postings
+
+        donor = db.session.merge(person("donor", state="NOR"))
+        contributions.record_pledge(db.session(), staff, donor, "30000", "USD")
+        db.session.commit()
+        pledge_id = db.session.execute(select(func.max(contributions.Contribution.id))).scalar_one()
+        pledge = db.session.get(contributions.Contribution, pledge_id)
+        postings.pledge_receipt(
+            db.session(), donor_id=donor.id, donor_name="D", amount_minor=3_000_000, actor=staff
+        )
+        pledge.received_minor = pledge.base_amount_minor
+        pledge.status = "received"
+        db.session.commit()
+
+    def commit(i):
+        return grants.try_commit(db.session(), db.session.get(Grant, ids[i]))
+
+    results, errors = race(app, commit)
+    assert errors == []
+    assert sum(results) == 3
+    with app.app_context():
+        committed = db.session.execute(
+            select(func.count(Grant.id)).where(Grant.status == GrantStatus.AWAITING_ACCEPTANCE)
+        ).scalar_one()
+        assert committed == 3
+        assert ledger.available(db.session()) == 0
+        assert list(checks_problems()) == []
+
+
+def checks_problems():
+    from app.ledger import checks
+    from app.money_checks import iter_problems as money
+
+    yield from checks.iter_problems(db.session())
+    yield from money(db.session())

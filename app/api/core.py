@@ -116,7 +116,8 @@ def api_endpoint(
             ):
                 return error_response(403, "forbidden", f"a {user.role_enum.value} may not do this")
             if body is not None:
-                data = request.get_json(silent=True)
+                # An empty body is an empty object (routes whose fields are all optional).
+                data = request.get_json(silent=True) if request.get_data() else {}
                 if not isinstance(data, dict):
                     return error_response(400, "bad_request", "the body must be a JSON object")
                 try:

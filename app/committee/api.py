@@ -12,6 +12,7 @@ from app.applications import services as applications
 from app.committee import ballots
 from app.core.roles import Role
 from app.extensions import db
+from app.grants import services as grants
 
 bp = Blueprint("committee_api", __name__, url_prefix="/api/v1")
 
@@ -111,7 +112,9 @@ def decision(application_id: int, body: DecisionIn) -> Response:
         status=application.status_enum.value,
         tally=result.as_dict(),
         approved_amount=application.approved.as_string() if application.approved else None,
-        grant_id=None,
+        grant_id=grant.id
+        if (grant := grants.grant_for_application(db.session(), application))
+        else None,
     )
 
 

@@ -34,6 +34,7 @@ from app.core.errors import Conflict, PermissionDenied, TransitionNotAllowed, Va
 from app.core.money import Money, MoneyError, parse_amount
 from app.core.permissions import require_role
 from app.core.roles import Region, Role
+from app.grants import services as grants
 from app.settings import services as settings
 
 # -- reading -------------------------------------------------------------------------------------
@@ -529,6 +530,9 @@ def close_ballot(
         },
     )
     APPLICATION_WORKFLOW.apply(session, application, OUTCOME_ACTIONS[result.outcome], actor)
+    if result.outcome is BallotOutcome.APPROVED:
+        # Approval hands over to the grant side: the grant, and its commitment if funds allow.
+        grants.create_for_application(session, application, actor)
     for member in ballot.members:
         mail.queue(
             session,

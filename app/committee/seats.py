@@ -12,17 +12,11 @@ from app.auth.models import User
 from app.committee.models import CommitteeSeat, SeatKind
 from app.core import audit
 from app.core.database import today
+from app.core.dates import add_years
 from app.core.errors import Conflict, NotFound, ValidationError
 from app.core.permissions import require_role
 from app.core.roles import Region, Role
 from app.settings import services as settings
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def all_seats(session: Session) -> Sequence[CommitteeSeat]:
@@ -86,12 +80,12 @@ def add_seat(
     if not user.active:
         raise ValidationError("this account is deactivated", fields={"user": "inactive"})
     region = Region(user.region)
-    end = term_end or _add_years(term_start, settings.get(session, "seat_term_years"))
+    end = term_end or add_years(term_start, settings.get(session, "seat_term_years"))
     if end <= term_start:
         raise ValidationError(
             "the term must end after it starts", fields={"term_end": "before start"}
         )
-    if end > _add_years(term_start, 10):
+    if end > add_years(term_start, 10):
         raise ValidationError(
             "a term cannot be longer than ten years", fields={"term_end": "too long"}
         )

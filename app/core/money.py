@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_territory_currencies,
+    list_currencies,
+)
 
 # No single amount in this fund comes near 10^12 units; anything above is a typo or an attack.
 MAX_MINOR = 10**14
@@ -18,7 +25,14 @@ class MoneyError(ValueError):
 
 @lru_cache(maxsize=1)
 def known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
+    """ISO 4217 currencies that are legal tender somewhere today (CLDR): not gold (XAU),
+    test codes (XTS, XXX) or withdrawn ones (DEM)."""
+    day = date(2026, 1, 1)
+    codes: set[str] = set()
+    for territory in Locale("en").territories:
+        if isinstance(territory, str) and len(territory) == 2 and territory.isalpha():
+            codes.update(get_territory_currencies(territory, day, tender=True))
+    return frozenset(codes & set(list_currencies()))
 
 
 def is_currency(code: str) -> bool:

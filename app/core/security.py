@@ -22,7 +22,15 @@ CSP = {
 
 
 def content_security_policy() -> str:
-    return "; ".join(f"{key} {value}" for key, value in CSP.items())
+    policy = dict(CSP)
+    # A local Stripe (localstripe, STRIPE_API_BASE) serves its own Stripe.js and API.
+    base = current_app.config.get("STRIPE_API_BASE")
+    if base:
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        for key in ("script-src", "connect-src", "frame-src"):
+            policy[key] = f"{policy[key]} {origin}"
+    return "; ".join(f"{key} {value}" for key, value in policy.items())
 
 
 def set_security_headers(response: Response) -> Response:

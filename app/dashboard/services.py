@@ -13,11 +13,15 @@ from app.applications.models import Application, ApplicationStatus
 from app.auditlog.services import visible_details
 from app.auth.models import Invitation, User
 from app.committee import ballots
+from app.contributions.models import Contribution
 from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.database import utcnow
 from app.core.mail import OutboxMessage
 from app.core.roles import Role
+from app.grants import services as grant_services
+from app.grants.models import Grant, GrantStatus
+from app.ledger import services as ledger
 
 
 @dataclass
@@ -68,7 +72,20 @@ def for_user(session: Session, user: User) -> Dashboard:
             .scalars()
             .all()
         )
-        return Dashboard("dashboard/applicant.html", {"state": user.state, "requests": requests})
+        state_grants = (
+            session.execute(
+                select(Grant)
+                .where(Grant.state_iso3 == user.state_iso3)
+                .order_by(Grant.created_at.desc())
+                .limit(10)
+            )
+            .scalars()
+            .all()
+        )
+        return Dashboard(
+            "dashboard/applicant.html",
+            {"state": user.state, "requests": requests, "grants": state_grants},
+        )
     if role is Role.COMMITTEE:
         return Dashboard(
             "dashboard/committee.html",
@@ -96,12 +113,29 @@ def for_user(session: Session, user: User) -> Dashboard:
                 "unsent_mail": unsent,
                 "to_screen": waiting,
                 "open_ballots": ballots.open_ballots(session),
+                "pending_releases": grant_services.pending_releases(session),
+                "position": ledger.position(session),
+                "waiting_grants": session.execute(
+                    select(func.count(Grant.id)).where(Grant.status == GrantStatus.AWAITING_FUNDS)
+                ).scalar_one(),
             },
         )
     if role is Role.EXPERT:
         return Dashboard("dashboard/expert.html", {})
     if role is Role.DONOR:
-        return Dashboard("dashboard/donor.html", {})
+        mine = (
+            session.execute(
+                select(Contribution)
+                .where(Contribution.donor_id == user.id)
+                .order_by(Contribution.created_at.desc())
+                .limit(10)
+            )
+            .scalars()
+            .all()
+        )
+        return Dashboard(
+            "dashboard/donor.html", {"contributions": mine, "position": ledger.position(session)}
+        )
     if role is Role.AUDITOR:
         recent = (
             session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10))

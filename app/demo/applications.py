@@ -67,6 +67,36 @@ class DemoRequest:
     official: tuple[str, str] | None = ("", "")
 
 
+def _simple(
+    state_key: str,
+    title: str,
+    summary: str,
+    themes: list[str],
+    sdgs: list[int],
+    mechanism: str,
+    symbol: str,
+    budget: list[tuple[str, str, str]],
+    entity: str,
+    official: tuple[str, str],
+    months: int = 12,
+) -> DemoRequest:
+    return DemoRequest(
+        state_key,
+        title,
+        summary,
+        summary,
+        "Workshops, drafting and follow-up.",
+        themes,
+        sdgs,
+        [RecommendationSpec(mechanism, symbol, summary, "", "")],
+        [IndicatorSpec("People reached", "0", "200")],
+        [BudgetLineSpec(c, d, a) for c, d, a in budget],
+        entity,
+        months,
+        official=official,
+    )
+
+
 REQUESTS: dict[str, DemoRequest] = {
     "fiji_nmrf": DemoRequest(
         "applicant_fji",
@@ -292,6 +322,80 @@ REQUESTS: dict[str, DemoRequest] = {
         "Ministry of Women, Children and Senior Citizens",
         official=("Sita Shrestha", "Secretary"),
     ),
+    "malawi_juvenile": _simple(
+        "applicant_mwi",
+        "Diversion for children in conflict with the law",
+        "Set up diversion schemes for children in three districts.",
+        ["children", "administration-of-justice"],
+        [16],
+        "CRC",
+        "CRC/C/MWI/CO/3-5, para. 45",
+        [
+            ("training", "Training of police and social workers", "20000"),
+            ("consultation", "Community diversion committees", "15000"),
+        ],
+        "Ministry of Gender, Children and Social Welfare",
+        ("Chikondi Banda", "Principal Secretary"),
+        18,
+    ),
+    "nepal_nhri": _simple(
+        "applicant_npl",
+        "Complaints handling at the National Human Rights Commission",
+        "A case management system and training for complaints officers.",
+        ["national-human-rights-institutions"],
+        [16],
+        "UPR",
+        "A/HRC/47/5, para. 109.23",
+        [
+            ("equipment", "Case management software", "18000"),
+            ("training", "Training of complaints officers", "12000"),
+        ],
+        "National Human Rights Commission",
+        ("Sita Shrestha", "Secretary"),
+    ),
+    "ecuador_prisons": _simple(
+        "applicant_ecu",
+        "Independent monitoring of places of detention",
+        "Support the national preventive mechanism's visits.",
+        ["persons-deprived-liberty", "torture"],
+        [16],
+        "SPT",
+        "CAT/OP/ECU/1, para. 30",
+        [("travel", "Monitoring visits", "12000"), ("training", "Training of monitors", "8000")],
+        "Defensoría del Pueblo",
+        ("Diego Paredes", "Undersecretary for Human Rights"),
+    ),
+    "jamaica_elderly": _simple(
+        "applicant_jam",
+        "Rights of older persons in residential care",
+        "Standards and inspections for residential care homes.",
+        ["older-persons", "health"],
+        [3, 10],
+        "UPR",
+        "A/HRC/48/14, para. 101.7",
+        [
+            ("experts", "Expert on care standards", "10000"),
+            ("training", "Training of inspectors", "15000"),
+        ],
+        "Ministry of Health and Wellness",
+        ("Andre Campbell", "Permanent Secretary"),
+    ),
+    "fiji_birth": _simple(
+        "applicant_fji",
+        "Birth registration in the outer islands",
+        "Mobile registration teams and digitised records for outer-island communities.",
+        ["children", "stateless-persons"],
+        [16],
+        "CRC",
+        "CRC/C/FJI/CO/2-4, para. 30",
+        [
+            ("travel", "Mobile registration teams", "28000"),
+            ("equipment", "Record digitisation", "20000"),
+        ],
+        "Ministry of Justice",
+        ("Mere Tuilagi", "Permanent Secretary"),
+        24,
+    ),
     "ecuador_withdrawn": DemoRequest(
         "applicant_ecu",
         "Translation of treaty body recommendations into Kichwa",
@@ -449,3 +553,23 @@ def ensure_applications(session: Session, people: dict[str, User]) -> None:
         applications.withdraw(
             session, people["applicant_ecu"], a, "The ministry funds it from its own budget."
         )
+
+
+def approve(session: Session, people: dict[str, User], key: str) -> Application:
+    """A request brought through submission, screening and a unanimous-enough ballot."""
+    application = _create(session, people, key)
+    if not _is_new(application):
+        return application
+    applicant = people[REQUESTS[key].state_key]
+    applications.submit(session, applicant, application)
+    screening.screen(
+        session,
+        people["secretariat"],
+        application,
+        "eligible",
+        deadline=utcnow() + timedelta(days=10),
+    )
+    for member in ("committee_african", "committee_eastern_european", "committee_weog"):
+        ballots.cast_vote(session, people[member], application, "approve")
+    ballots.close_ballot(session, people["secretariat"], application)
+    return application

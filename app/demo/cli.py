@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.core.audit import audit_origin
 from app.core.cli import commit
 from app.demo.applications import ensure_applications, ensure_seats
+from app.demo.money import ensure_contributions, ensure_grants
 from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret, ensure_people
 from app.extensions import db
 
@@ -26,6 +27,8 @@ def demo_cli(if_empty: bool, quiet: bool) -> None:
         people = ensure_people(db.session())
         ensure_seats(db.session(), people)
         ensure_applications(db.session(), people)
+        ensure_contributions(db.session(), people)
+        ensure_grants(db.session(), people)
         commit(echo_mail=False)  # dozens of demo e-mails: kept in the outbox, not printed
         click.echo("Demo data is loaded.")
     if not quiet:

@@ -103,6 +103,7 @@ PEOPLE = [
     DemoPerson(
         "donor_foundation", "grants@openrights.example", "Open Rights Foundation", Role.DONOR, "DEU"
     ),
+    DemoPerson("donor_person", "maria.rossi@mail.example", "Maria Rossi", Role.DONOR, "ITA"),
     DemoPerson("expert", "expert@roster.example", "Adaeze Okafor", Role.EXPERT, "NGA"),
     DemoPerson(
         "expert_unvetted",

@@ -12,6 +12,7 @@ from app.committee import ballots
 from app.core import mail
 from app.core.audit import audit_origin
 from app.extensions import db
+from app.grants import services as grants
 
 jobs_cli = AppGroup("jobs", help="Run scheduled work.")
 
@@ -32,8 +33,13 @@ def _ballot_reminders(session: Session) -> str:
     return f"{ballots.send_reminders(session)} reminder(s) queued"
 
 
+def _commit_waiting(session: Session) -> str:
+    return f"{grants.commit_waiting(session)} waiting grant(s) committed"
+
+
 JOBS: list[tuple[str, Job]] = [
     ("close expired ballots", _close_ballots),
+    ("commit waiting grants", _commit_waiting),
     ("ballot reminders", _ballot_reminders),
     ("mail", _send_mail),
 ]

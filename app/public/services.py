@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.ledger import services as ledger
+from app.ledger.services import FundPosition
 from app.reference.models import State
 
 
@@ -15,6 +17,7 @@ class HomeOverview:
     eligible_states: int
     ldc_states: int
     sids_states: int
+    position: FundPosition
 
 
 def home_overview(session: Session) -> HomeOverview:
@@ -25,4 +28,9 @@ def home_overview(session: Session) -> HomeOverview:
             func.count(State.iso3).filter(State.sids.is_(True)),
         )
     ).one()
-    return HomeOverview(eligible_states=row[0], ldc_states=row[1], sids_states=row[2])
+    return HomeOverview(
+        eligible_states=row[0],
+        ldc_states=row[1],
+        sids_states=row[2],
+        position=ledger.position(session),
+    )

@@ -1,0 +1,1 @@
+"""Contributions: card gifts through Stripe, bank transfers and pledges, receipts, statements."""

@@ -1,0 +1,124 @@
+"""/api/v1 routes for recorded contributions (secretariat) and card donations (donors)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from flask import Blueprint, Response, jsonify
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+
+from app.api.core import api_endpoint, current_api_user
+from app.contributions import services, stripe_gateway
+from app.core.errors import Conflict
+from app.core.roles import Role
+from app.extensions import db
+
+bp = Blueprint("contributions_api", __name__, url_prefix="/api/v1")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContributionIn(Strict):
+    donor_email: StrictStr
+    amount: StrictStr | StrictInt
+    currency: StrictStr
+    reference: StrictStr = ""
+    kind: Literal["bank", "pledge"] = "bank"
+    rate: StrictStr | None = None
+    received_on: date | None = None
+    due_on: date | None = None
+    note: StrictStr = ""
+
+
+class DonationIn(Strict):
+    amount: StrictStr | StrictInt
+    currency: StrictStr | None = None
+
+
+@bp.post("/contributions")
+@api_endpoint(
+    summary="Record a bank transfer or a pledge",
+    roles=[Role.SECRETARIAT],
+    body=ContributionIn,
+    status=201,
+    tags=["money"],
+)
+def record(body: ContributionIn) -> tuple[Response, int]:
+    user = current_api_user()
+    donor = services.find_donor(db.session(), body.donor_email)
+    if body.kind == "bank":
+        contribution = services.record_bank(
+            db.session(),
+            user,
+            donor,
+            str(body.amount),
+            body.currency,
+            reference=body.reference,
+            rate=body.rate,
+            received_on=body.received_on,
+            note=body.note,
+        )
+    else:
+        contribution = services.record_pledge(
+            db.session(),
+            user,
+            donor,
+            str(body.amount),
+            body.currency,
+            rate=body.rate,
+            due_on=body.due_on,
+            reference=body.reference,
+            note=body.note,
+        )
+    db.session.commit()
+    return jsonify(
+        id=contribution.id,
+        kind=contribution.kind,
+        status=contribution.status_enum.value,
+        amount=contribution.original.as_string(),
+        currency=contribution.original_currency,
+        base_amount=contribution.base.as_string(),
+        base_currency=contribution.base_currency,
+        receipt_number=contribution.receipt_number,
+    ), 201
+
+
+@bp.post("/donations")
+@api_endpoint(
+    summary="Start a card donation: returns the PaymentIntent to confirm in the browser",
+    roles=[Role.DONOR],
+    body=DonationIn,
+    status=201,
+    tags=["money"],
+)
+def donate(body: DonationIn) -> tuple[Response, int]:
+    if not stripe_gateway.card_giving_enabled():
+        raise Conflict(
+            "card giving is switched off (no Stripe keys configured); pledges and transfers still work"
+        )
+    user = current_api_user()
+    contribution = services.start_card_gift(db.session(), user, str(body.amount), body.currency)
+    db.session.commit()  # the idempotency key is stored before Stripe is called
+    try:
+        intent_id, client_secret = stripe_gateway.create_payment_intent(
+            amount_minor=contribution.original_amount_minor,
+            currency=contribution.original_currency,
+            idempotency_key=contribution.idempotency_key or f"sptf-gift-{contribution.id}",
+            metadata={"contribution_id": str(contribution.id), "donor_id": str(user.id)},
+            description=f"Gift to the Small Projects Trust Fund ({contribution.id})",
+        )
+    except stripe_gateway.StripeUnavailable as error:
+        services.mark_failed(db.session(), contribution, str(error))
+        db.session.commit()
+        raise Conflict(f"the card processor refused the payment: {error}") from error
+    services.attach_payment_intent(db.session(), contribution, intent_id)
+    db.session.commit()
+    return jsonify(
+        id=contribution.id,
+        payment_intent_id=intent_id,
+        client_secret=client_secret,
+        status="pending",
+    ), 201

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.database import Base, str_enum, utcnow
+from app.core.money import Money
+
+
+class ContributionKind(StrEnum):
+    CARD = "card"
+    BANK = "bank"
+    PLEDGE = "pledge"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {"card": _l("card"), "bank": _l("bank transfer"), "pledge": _l("pledge")}[self.value]
+        )
+
+
+class ContributionStatus(StrEnum):
+    PENDING = "pending"  # a card payment not confirmed yet
+    PLEDGED = "pledged"  # promised, not (fully) received
+    RECEIVED = "received"
+    REFUNDED = "refunded"  # wholly refunded or lost to a dispute
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # a pledge that will not be paid
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def tone(self) -> str:
+        return {
+            "pending": "info",
+            "pledged": "warn",
+            "received": "ok",
+            "refunded": "neutral",
+            "failed": "err",
+            "cancelled": "neutral",
+        }[self.value]
+
+
+STATUS_LABELS = {
+    ContributionStatus.PENDING: _l("awaiting payment"),
+    ContributionStatus.PLEDGED: _l("pledged"),
+    ContributionStatus.RECEIVED: _l("received"),
+    ContributionStatus.REFUNDED: _l("refunded"),
+    ContributionStatus.FAILED: _l("failed"),
+    ContributionStatus.CANCELLED: _l("cancelled"),
+}
+
+
+class Contribution(Base):
+    __tablename__ = "contributions"
+    __audit_type__ = "contribution"
+    __table_args__ = (
+        CheckConstraint("original_amount_minor > 0", name="original_positive"),
+        CheckConstraint("base_amount_minor > 0", name="base_positive"),
+        CheckConstraint(
+            "received_minor >= 0 AND received_minor <= base_amount_minor", name="received_range"
+        ),
+        CheckConstraint(
+            "refunded_minor >= 0 AND refunded_minor <= received_minor", name="refunded_range"
+        ),
+        CheckConstraint("fee_minor >= 0", name="fee_not_negative"),
+        Index("ix_contributions_donor_created", "donor_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[ContributionKind] = mapped_column(str_enum(ContributionKind, "contribution_kind"))
+    status: Mapped[ContributionStatus] = mapped_column(
+        str_enum(ContributionStatus, "contribution_status"), index=True
+    )
+    original_amount_minor: Mapped[int]
+    original_currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[str] = mapped_column(String(30), default="1")  # base units per original unit
+    base_amount_minor: Mapped[int]
+    base_currency: Mapped[str] = mapped_column(String(3))
+    received_minor: Mapped[int] = mapped_column(default=0)  # base currency
+    refunded_minor: Mapped[int] = mapped_column(default=0)
+    fee_minor: Mapped[int] = mapped_column(default=0)
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    payment_intent_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    receipt_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    due_on: Mapped[date | None]  # a pledge's expected payment date
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]
+
+    donor: Mapped[User] = relationship(foreign_keys=[donor_id], lazy="joined")
+
+    @property
+    def status_enum(self) -> ContributionStatus:
+        return ContributionStatus(self.status)
+
+    @property
+    def kind_enum(self) -> ContributionKind:
+        return ContributionKind(self.kind)
+
+    @property
+    def original(self) -> Money:
+        return Money(self.original_amount_minor, self.original_currency)
+
+    @property
+    def base(self) -> Money:
+        return Money(self.base_amount_minor, self.base_currency)
+
+    @property
+    def received(self) -> Money:
+        return Money(self.received_minor, self.base_currency)
+
+    @property
+    def refunded(self) -> Money:
+        return Money(self.refunded_minor, self.base_currency)
+
+    @property
+    def fee(self) -> Money:
+        return Money(self.fee_minor, self.base_currency)
+
+    @property
+    def outstanding_minor(self) -> int:
+        """For a pledge: what is still to come."""
+        return (
+            self.base_amount_minor - self.received_minor
+            if self.kind == ContributionKind.PLEDGE
+            else 0
+        )
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.original_currency != self.base_currency
+
+
+class StripeEvent(Base):
+    """Every Stripe event processed, by id: a replay is recognised before anything is done."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    type: Mapped[str] = mapped_column(String(80))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"))
+    outcome: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,99 @@
+"""The only module that talks to Stripe (or to localstripe, through STRIPE_API_BASE)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+import stripe
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+class StripeUnavailable(Exception):
+    """Card giving is off, or Stripe could not be reached."""
+
+
+def card_giving_enabled() -> bool:
+    cfg = current_app.config
+    return bool(
+        cfg.get("STRIPE_SECRET_KEY")
+        and cfg.get("STRIPE_PUBLISHABLE_KEY")
+        and cfg.get("STRIPE_WEBHOOK_SECRET")
+    )
+
+
+def _client() -> stripe.StripeClient:
+    cfg = current_app.config
+    if not card_giving_enabled():
+        raise StripeUnavailable("card giving is switched off: no Stripe keys are configured")
+    base = cfg.get("STRIPE_API_BASE") or None
+    return stripe.StripeClient(
+        cfg["STRIPE_SECRET_KEY"],
+        base_addresses={"api": base} if base else None,
+        max_network_retries=2,
+    )
+
+
+def create_payment_intent(
+    *,
+    amount_minor: int,
+    currency: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+    description: str,
+) -> tuple[str, str]:
+    """Create the PaymentIntent; the same idempotency key never charges twice."""
+    try:
+        intent = _client().v1.payment_intents.create(
+            params=cast(
+                Any,
+                {
+                    "amount": amount_minor,
+                    "currency": currency.lower(),
+                    "payment_method_types": ["card"],
+                    # The description rides in the metadata: localstripe refuses the field.
+                    "metadata": {**metadata, "description": description},
+                },
+            ),
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        log.warning("Stripe refused the PaymentIntent: %s", error)
+        raise StripeUnavailable(str(error.user_message or error)) from error
+    return str(intent.id), str(intent.client_secret)
+
+
+def fee_for_charge(charge_id: str | None, currency: str) -> int | None:
+    """Stripe's fee for a charge, from its balance transaction, when Stripe tells us."""
+    if not charge_id:
+        return None
+    try:
+        client = _client()
+        charge = client.v1.charges.retrieve(charge_id)
+        txn_id = getattr(charge, "balance_transaction", None)
+        if not txn_id:
+            return None
+        txn = client.v1.balance_transactions.retrieve(str(txn_id))
+    except (stripe.StripeError, StripeUnavailable) as error:
+        log.info("fee for %s not known yet: %s", charge_id, error)
+        return None
+    if str(getattr(txn, "currency", "")).upper() != currency:
+        return None
+    return int(getattr(txn, "fee", 0) or 0)
+
+
+def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The event, if the signature is Stripe's and fresh; raises ValueError otherwise."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        raise ValueError("webhooks are not configured")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, secret, tolerance=300)
+    except stripe.SignatureVerificationError as error:
+        raise ValueError("bad or stale signature") from error
+    except ValueError as error:
+        raise ValueError("malformed payload") from error
+    data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
+    return data

@@ -1,0 +1,214 @@
+"""Contribution pages: the secretariat records transfers and pledges; donors give by card,
+follow their gifts and download receipts and statements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from app.contributions import documents, services, stripe_gateway
+from app.contributions.forms import ContributionForm, GiftForm, PledgePaymentForm, StatementForm
+from app.contributions.models import ContributionStatus
+from app.core.database import today
+from app.core.errors import DomainError
+from app.core.pagination import page_arg
+from app.core.permissions import roles_required
+from app.core.roles import Role
+from app.core.web import actor, show_error
+from app.extensions import db
+from app.ledger import services as ledger
+
+bp = Blueprint("contributions", __name__)
+READERS = (Role.DONOR, Role.SECRETARIAT, Role.AUDITOR)
+
+
+@bp.route("/contributions")
+@roles_required(*READERS)
+def index() -> str:
+    status = request.args.get("status") or None
+    page = services.list_for(
+        db.session(), actor(), status=status, page=page_arg(request.args.get("page"))
+    )
+    return render_template(
+        "contributions/list.html",
+        page=page,
+        status=status or "",
+        statuses=list(ContributionStatus),
+        statement_form=StatementForm(
+            formdata=None,
+            data={"date_from": date(today().year, 1, 1), "date_to": today()},
+        ),
+    )
+
+
+@bp.route("/contributions/new/<any(bank, pledge):kind>", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def new(kind: str) -> Response | str:
+    form = ContributionForm()
+    if form.validate_on_submit():
+        try:
+            donor = services.find_donor(db.session(), form.donor_email.data or "")
+            if kind == "bank":
+                contribution = services.record_bank(
+                    db.session(),
+                    actor(),
+                    donor,
+                    form.amount.data,
+                    form.currency.data or "",
+                    reference=form.reference.data or "",
+                    rate=form.rate.data,
+                    received_on=form.received_on.data,
+                    note=form.note.data or "",
+                )
+            else:
+                contribution = services.record_pledge(
+                    db.session(),
+                    actor(),
+                    donor,
+                    form.amount.data,
+                    form.currency.data or "",
+                    rate=form.rate.data,
+                    due_on=form.due_on.data,
+                    reference=form.reference.data or "",
+                    note=form.note.data or "",
+                )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Recorded."), "success")
+            return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+    return render_template(
+        "contributions/new.html", form=form, kind=kind, fund_currency=ledger.base_currency()
+    )
+
+
+@bp.route("/contributions/<int:contribution_id>")
+@roles_required(*READERS)
+def detail(contribution_id: int) -> str:
+    contribution = services.get_for(db.session(), actor(), contribution_id)
+    return render_template(
+        "contributions/detail.html", contribution=contribution, payment_form=PledgePaymentForm()
+    )
+
+
+@bp.route("/contributions/<int:contribution_id>/payment", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def pledge_payment(contribution_id: int) -> Response | str:
+    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    form = PledgePaymentForm()
+    if form.validate_on_submit():
+        try:
+            services.record_pledge_payment(
+                db.session(),
+                actor(),
+                contribution,
+                form.amount.data,
+                reference=form.reference.data or "",
+                received_on=form.received_on.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The payment is recorded."), "success")
+            return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+    return render_template(
+        "contributions/detail.html", contribution=contribution, payment_form=form
+    )
+
+
+@bp.route("/contributions/<int:contribution_id>/receipt.pdf")
+@roles_required(*READERS)
+def receipt(contribution_id: int) -> Response:
+    contribution = services.get_for(db.session(), actor(), contribution_id)
+    if (
+        contribution.receipt_number is None
+        and contribution.status_enum is not ContributionStatus.PLEDGED
+    ):
+        abort(404)
+    response = Response(documents.receipt_pdf(contribution), mimetype="application/pdf")
+    name = contribution.receipt_number or f"pledge-{contribution.id}"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+@bp.route("/statement.pdf")
+@roles_required(Role.DONOR)
+def statement() -> Response | str:
+    form = StatementForm(request.args)
+    if not form.validate():
+        flash(_("Choose the start and end dates of the statement."), "error")
+        return redirect(url_for("contributions.index"))
+    try:
+        pdf = documents.statement_pdf(db.session(), actor(), form.date_from.data, form.date_to.data)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("contributions.index"))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="sptf-statement.pdf"'
+    return response
+
+
+# -- card gifts -------------------------------------------------------------------------------------------
+
+
+@bp.route("/give", methods=["GET", "POST"])
+@roles_required(Role.DONOR)
+def give() -> Response | str:
+    enabled = stripe_gateway.card_giving_enabled()
+    form = GiftForm()
+    if enabled and form.validate_on_submit():
+        try:
+            contribution = services.start_card_gift(db.session(), actor(), form.amount.data)
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            # The idempotency key is committed before Stripe is called: a retry reuses it.
+            db.session.commit()
+            return redirect(url_for("contributions.pay", contribution_id=contribution.id))
+    return render_template(
+        "contributions/give.html", form=form, enabled=enabled, fund_currency=ledger.base_currency()
+    )
+
+
+@bp.route("/give/<int:contribution_id>")
+@roles_required(Role.DONOR)
+def pay(contribution_id: int) -> Response | str:
+    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    if contribution.status_enum is not ContributionStatus.PENDING:
+        return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+    try:
+        intent_id, client_secret = stripe_gateway.create_payment_intent(
+            amount_minor=contribution.original_amount_minor,
+            currency=contribution.original_currency,
+            idempotency_key=contribution.idempotency_key or f"sptf-gift-{contribution.id}",
+            metadata={
+                "contribution_id": str(contribution.id),
+                "donor_id": str(contribution.donor_id),
+            },
+            description=f"Gift to the Small Projects Trust Fund ({contribution.id})",
+        )
+    except stripe_gateway.StripeUnavailable as error:
+        db.session.rollback()
+        flash(
+            _("Card payments are not available right now: %(reason)s", reason=str(error)), "error"
+        )
+        return redirect(url_for("contributions.give"))
+    services.attach_payment_intent(db.session(), contribution, intent_id)
+    db.session.commit()
+    return render_template(
+        "contributions/pay.html",
+        contribution=contribution,
+        client_secret=client_secret,
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        stripe_js=(current_app.config.get("STRIPE_API_BASE") or "https://js.stripe.com").rstrip("/")
+        + ("/js.stripe.com/v3/" if current_app.config.get("STRIPE_API_BASE") else "/v3/"),
+        return_url=url_for("contributions.detail", contribution_id=contribution.id, _external=True),
+    )

@@ -1,0 +1,36 @@
+"""POST /stripe/webhook: the signature is checked on the raw body before anything is read."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+
+from app.api.core import error_response
+from app.contributions import stripe_gateway, webhooks
+from app.core.audit import audit_origin
+from app.core.errors import DomainError
+from app.extensions import db
+
+bp = Blueprint("stripe", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.post("/stripe/webhook")
+def webhook() -> Response:
+    audit_origin.set("stripe webhook")
+    payload = request.get_data(cache=False)
+    try:
+        event = stripe_gateway.verify_webhook(payload, request.headers.get("Stripe-Signature"))
+    except ValueError as error:
+        return error_response(400, "bad_signature", str(error))
+    try:
+        outcome = webhooks.handle(db.session(), event)
+    except DomainError as error:
+        db.session.rollback()
+        log.warning("Stripe event %s refused: %s", event.get("id"), error.message)
+        return error_response(
+            400 if error.status in (404, 422) else error.status, error.code, error.message
+        )
+    db.session.commit()
+    return jsonify(received=True, outcome=outcome)

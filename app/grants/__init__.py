@@ -1,0 +1,1 @@
+"""Grants: commitment, the agreement and its acceptance, tranches and maker–checker releases."""

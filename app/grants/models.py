@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.applications.models import Application
+from app.auth.models import User
+from app.core.database import Base, str_enum, utcnow
+from app.core.money import Money
+from app.reference.models import State
+
+
+class GrantStatus(StrEnum):
+    AWAITING_FUNDS = "awaiting_funds"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return str(GRANT_LABELS[self])
+
+    @property
+    def tone(self) -> str:
+        return {
+            "awaiting_funds": "warn",
+            "awaiting_acceptance": "info",
+            "active": "ok",
+            "suspended": "warn",
+            "completed": "neutral",
+            "cancelled": "err",
+        }[self.value]
+
+
+GRANT_LABELS = {
+    GrantStatus.AWAITING_FUNDS: _l("awaiting funds"),
+    GrantStatus.AWAITING_ACCEPTANCE: _l("awaiting the State's acceptance"),
+    GrantStatus.ACTIVE: _l("active"),
+    GrantStatus.SUSPENDED: _l("suspended"),
+    GrantStatus.COMPLETED: _l("completed"),
+    GrantStatus.CANCELLED: _l("cancelled"),
+}
+
+
+class Grant(Base):
+    __tablename__ = "grants"
+    __audit_type__ = "grant"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(
+            "status IN ('awaiting_funds', 'cancelled') OR committed_at IS NOT NULL",
+            name="committed_has_date",
+        ),
+        CheckConstraint(
+            "status NOT IN ('active', 'suspended', 'completed') OR accepted_at IS NOT NULL",
+            name="accepted_has_date",
+        ),
+        Index("ix_grants_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int]
+    duration_months: Mapped[int] = mapped_column(default=12)
+    status: Mapped[GrantStatus] = mapped_column(
+        str_enum(GrantStatus, "grant_status"), default=GrantStatus.AWAITING_FUNDS, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    committed_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_name: Mapped[str] = mapped_column(String(200), default="")
+    accepted_title: Mapped[str] = mapped_column(String(200), default="")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    status_note: Mapped[str] = mapped_column(Text, default="")  # why suspended or cancelled
+    closed_at: Mapped[datetime | None]  # completed or cancelled
+    final_report_accepted_at: Mapped[datetime | None]
+
+    application: Mapped[Application] = relationship(lazy="joined")
+    state: Mapped[State] = relationship(lazy="joined")
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    tranches: Mapped[list[Tranche]] = relationship(
+        back_populates="grant", order_by="Tranche.number", cascade="all, delete-orphan"
+    )
+    disbursements: Mapped[list[Disbursement]] = relationship(
+        back_populates="grant", order_by="Disbursement.id"
+    )
+
+    @property
+    def status_enum(self) -> GrantStatus:
+        return GrantStatus(self.status)
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class TrancheCondition(StrEnum):
+    ACCEPTANCE = "acceptance"
+    INTERIM_REPORT = "interim_report"
+
+    @property
+    def label(self) -> str:
+        return str(
+            _l("on acceptance of the agreement")
+            if self is TrancheCondition.ACCEPTANCE
+            else _l("after the interim report is accepted")
+        )
+
+
+class Tranche(Base):
+    __tablename__ = "tranches"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "number"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    percent: Mapped[int]
+    amount_minor: Mapped[int]
+    condition: Mapped[TrancheCondition] = mapped_column(
+        str_enum(TrancheCondition, "tranche_condition")
+    )
+    condition_met_at: Mapped[datetime | None]
+
+    grant: Mapped[Grant] = relationship(back_populates="tranches")
+
+    @property
+    def is_releasable(self) -> bool:
+        return self.condition_met_at is not None
+
+
+class DisbursementStatus(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "pending_approval": _l("waiting for a second officer"),
+                "paid": _l("paid"),
+                "cancelled": _l("cancelled"),
+            }[self.value]
+        )
+
+    @property
+    def tone(self) -> str:
+        return {"pending_approval": "warn", "paid": "ok", "cancelled": "neutral"}[self.value]
+
+
+class DisbursementKind(StrEnum):
+    TRANCHE = "tranche"
+    EXPERT_FEE = "expert_fee"
+    TRAVEL = "travel"
+
+
+class Disbursement(Base):
+    """A release of grant money: created by one secretariat officer, approved by another."""
+
+    __tablename__ = "disbursements"
+    __audit_type__ = "disbursement"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint(
+            "approved_by_id IS NULL OR approved_by_id <> created_by_id", name="maker_checker"
+        ),
+        CheckConstraint(
+            "status <> 'paid' OR (approved_by_id IS NOT NULL AND transaction_id IS NOT NULL AND approved_at IS NOT NULL)",
+            name="paid_is_approved",
+        ),
+        Index("ix_disbursements_status", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
+    tranche_id: Mapped[int | None] = mapped_column(ForeignKey("tranches.id"))
+    kind: Mapped[DisbursementKind] = mapped_column(str_enum(DisbursementKind, "disbursement_kind"))
+    amount_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[DisbursementStatus] = mapped_column(
+        str_enum(DisbursementStatus, "disbursement_status"),
+        default=DisbursementStatus.PENDING_APPROVAL,
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    payee: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    payment_reference: Mapped[str] = mapped_column(String(120), default="")
+    cancelled_at: Mapped[datetime | None]
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+
+    grant: Mapped[Grant] = relationship(back_populates="disbursements")
+    tranche: Mapped[Tranche | None] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
+
+    @property
+    def status_enum(self) -> DisbursementStatus:
+        return DisbursementStatus(self.status)
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)

@@ -1,0 +1,87 @@
+"""The grant's and the disbursement's transition tables (DESIGN §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.errors import Conflict, PermissionDenied
+from app.core.roles import Role
+from app.core.workflow import Transition, Workflow
+from app.grants import notifications
+from app.grants.models import DisbursementStatus as D
+from app.grants.models import GrantStatus as G
+
+SECRETARIAT = frozenset({Role.SECRETARIAT})
+APPLICANT = frozenset({Role.APPLICANT})
+
+
+def _no_pending_releases(grant: Any, actor: Any) -> None:
+    if any(d.status == D.PENDING_APPROVAL for d in grant.disbursements):
+        raise Conflict("a release is waiting for approval: approve or cancel it first")
+
+
+def _final_report_accepted(grant: Any, actor: Any) -> None:
+    _no_pending_releases(grant, actor)
+    if grant.final_report_accepted_at is None:
+        raise Conflict("the grant is completed once its final report is accepted")
+
+
+def _checker_is_not_maker(disbursement: Any, actor: Any) -> None:
+    if actor is not None and actor.id == disbursement.created_by_id:
+        raise PermissionDenied(
+            "the officer who created a release cannot approve it: a second officer must"
+        )
+
+
+GRANT_WORKFLOW: Workflow[G] = Workflow(
+    "grant",
+    G,
+    [
+        Transition(
+            G.AWAITING_FUNDS,
+            "commit",
+            G.AWAITING_ACCEPTANCE,
+            SECRETARIAT,
+            effects=(notifications.agreement_ready,),
+            system=True,
+        ),
+        Transition(
+            G.AWAITING_ACCEPTANCE, "accept", G.ACTIVE, APPLICANT, effects=(notifications.accepted,)
+        ),
+        Transition(
+            G.ACTIVE,
+            "suspend",
+            G.SUSPENDED,
+            SECRETARIAT,
+            _no_pending_releases,
+            (notifications.suspended,),
+        ),
+        Transition(G.SUSPENDED, "resume", G.ACTIVE, SECRETARIAT, effects=(notifications.resumed,)),
+        Transition(G.ACTIVE, "complete", G.COMPLETED, SECRETARIAT, _final_report_accepted),
+        Transition(
+            G.AWAITING_FUNDS, "cancel", G.CANCELLED, SECRETARIAT, effects=(notifications.cancelled,)
+        ),
+        Transition(
+            G.AWAITING_ACCEPTANCE,
+            "cancel",
+            G.CANCELLED,
+            SECRETARIAT,
+            effects=(notifications.cancelled,),
+        ),
+        Transition(
+            G.ACTIVE, "cancel", G.CANCELLED, SECRETARIAT, effects=(notifications.cancelled,)
+        ),
+        Transition(
+            G.SUSPENDED, "cancel", G.CANCELLED, SECRETARIAT, effects=(notifications.cancelled,)
+        ),
+    ],
+)
+
+DISBURSEMENT_WORKFLOW: Workflow[D] = Workflow(
+    "disbursement",
+    D,
+    [
+        Transition(D.PENDING_APPROVAL, "approve", D.PAID, SECRETARIAT, _checker_is_not_maker),
+        Transition(D.PENDING_APPROVAL, "cancel", D.CANCELLED, SECRETARIAT),
+    ],
+)

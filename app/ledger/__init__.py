@@ -1,0 +1,1 @@
+"""The fund's double-entry ledger: accounts, append-only transactions, balances, invariants."""

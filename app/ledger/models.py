@@ -1,0 +1,167 @@
+"""Accounts, transactions and entries.
+
+Entries carry signed integer minor units: a debit is positive, a credit negative, and the
+entries of a transaction sum to zero. Each account keeps its balance (the sum of its entries)
+updated in the same transaction; `ledger verify` recomputes it. Categories whose balance may
+never change sign are guarded by a CHECK constraint as well as by the services.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.database import Base, str_enum, utcnow
+from app.core.money import Money
+
+
+class Category(StrEnum):
+    CASH = "cash"  # the fund's money at the bank and with the card processor
+    PLEDGES = "pledges"  # receivable: pledged, not yet received (one per donor)
+    CONTRIBUTIONS = "contributions"  # what each donor gave or pledged (credit)
+    FEES = "fees"  # payment processing fees
+    COMMITTED_FUNDS = "committed_funds"  # cash set aside for commitments (debit)
+    COMMITMENT = "commitment"  # each grant's undisbursed commitment: payable (credit)
+    DISBURSEMENTS = "disbursements"  # what each grant has been paid
+    DUE_TO_PROCESSOR = "due_to_processor"  # refunds/disputes beyond the cash held (credit)
+
+    @property
+    def label(self) -> str:
+        return str(CATEGORY_LABELS[self])
+
+
+CATEGORY_LABELS = {
+    Category.CASH: _l("Fund cash"),
+    Category.PLEDGES: _l("Pledges receivable"),
+    Category.CONTRIBUTIONS: _l("Contributions"),
+    Category.FEES: _l("Payment fees"),
+    Category.COMMITTED_FUNDS: _l("Funds set aside for commitments"),
+    Category.COMMITMENT: _l("Grant commitment (payable)"),
+    Category.DISBURSEMENTS: _l("Grant disbursements"),
+    Category.DUE_TO_PROCESSOR: _l("Due to the card processor"),
+}
+DEBIT_NORMAL = frozenset(
+    {
+        Category.CASH,
+        Category.PLEDGES,
+        Category.FEES,
+        Category.COMMITTED_FUNDS,
+        Category.DISBURSEMENTS,
+    }
+)
+
+
+class TransactionKind(StrEnum):
+    CONTRIBUTION = "contribution"
+    PLEDGE = "pledge"
+    PLEDGE_RECEIPT = "pledge_receipt"
+    PLEDGE_CANCELLATION = "pledge_cancellation"
+    FEE = "fee"
+    COMMITMENT = "commitment"
+    RELEASE = "release"
+    DISBURSEMENT = "disbursement"
+    REFUND = "refund"
+    DISPUTE = "dispute"
+    REVERSAL = "reversal"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    TransactionKind.CONTRIBUTION: _l("Contribution received"),
+    TransactionKind.PLEDGE: _l("Pledge"),
+    TransactionKind.PLEDGE_RECEIPT: _l("Pledge payment received"),
+    TransactionKind.PLEDGE_CANCELLATION: _l("Pledge cancelled"),
+    TransactionKind.FEE: _l("Payment fee"),
+    TransactionKind.COMMITMENT: _l("Commitment to a grant"),
+    TransactionKind.RELEASE: _l("Commitment released"),
+    TransactionKind.DISBURSEMENT: _l("Disbursement"),
+    TransactionKind.REFUND: _l("Refund"),
+    TransactionKind.DISPUTE: _l("Card dispute"),
+    TransactionKind.REVERSAL: _l("Reversal"),
+}
+
+
+class Account(Base):
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (
+        CheckConstraint(
+            "(category IN ('cash', 'pledges', 'fees', 'committed_funds', 'disbursements') AND balance_minor >= 0)"
+            " OR (category IN ('contributions', 'commitment', 'due_to_processor') AND balance_minor <= 0)",
+            name="balance_sign",
+        ),
+        Index("ix_ledger_accounts_category", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, "account_category"))
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    balance_minor: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def balance(self) -> Money:
+        return Money(self.balance_minor, self.currency)
+
+
+class LedgerTransaction(Base):
+    __tablename__ = "ledger_transactions"
+    __append_only__ = True
+    __audit_type__ = "ledger_transaction"
+    __table_args__ = (Index("ix_ledger_transactions_effective", "effective_on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TransactionKind] = mapped_column(
+        str_enum(TransactionKind, "transaction_kind"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_on: Mapped[date]
+    memo: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A payment provider's id (a PaymentIntent, refund or dispute): one transaction each.
+    external_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ledger_transactions.id"), unique=True
+    )
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    donor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    entries: Mapped[list[Entry]] = relationship(
+        back_populates="transaction", order_by="Entry.id", lazy="selectin"
+    )
+
+    @property
+    def kind_enum(self) -> TransactionKind:
+        return TransactionKind(self.kind)
+
+
+class Entry(Base):
+    __tablename__ = "ledger_entries"
+    __append_only__ = True
+    __table_args__ = (
+        CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+        Index("ix_ledger_entries_account", "account_id", "transaction_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
+    amount_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+
+    transaction: Mapped[LedgerTransaction] = relationship(back_populates="entries")
+    account: Mapped[Account] = relationship(lazy="joined")
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)

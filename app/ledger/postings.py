@@ -1,0 +1,242 @@
+"""The fund's money events, each one balanced transaction (DESIGN §3.3).
+
+    contribution received   Dr cash                     Cr contributions(donor)
+    payment fee             Dr fees                     Cr cash
+    pledge                  Dr pledges(donor)            Cr contributions(donor)
+    pledge payment          Dr cash                     Cr pledges(donor)
+    pledge cancelled        Dr contributions(donor)      Cr pledges(donor)
+    commitment              Dr committed funds           Cr commitment(grant)
+    disbursement            Dr commitment(grant)         Cr committed funds
+                            Dr disbursements(grant)      Cr cash
+    release of commitment   Dr commitment(grant)         Cr committed funds
+    refund or dispute       Dr contributions(donor)      Cr cash (and, beyond the cash held,
+                                                         Cr due to the card processor)
+
+The callers (grants, contributions) decide *whether*; these functions write *how*.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.ledger import services as ledger
+from app.ledger.models import LedgerTransaction, TransactionKind
+from app.ledger.services import LedgerError, Leg
+
+
+def receipt(
+    session: Session,
+    *,
+    donor_id: int,
+    donor_name: str,
+    amount_minor: int,
+    actor: Any = None,
+    memo: str = "",
+    external_id: str | None = None,
+    effective_on: date | None = None,
+) -> LedgerTransaction:
+    cash = ledger.fixed(session, ledger.CASH)
+    contributions = ledger.contributions_of(session, donor_id, donor_name)
+    return ledger.post(
+        session,
+        TransactionKind.CONTRIBUTION,
+        [Leg(cash, amount_minor), Leg(contributions, -amount_minor)],
+        actor=actor,
+        memo=memo,
+        external_id=external_id,
+        donor_id=donor_id,
+        effective_on=effective_on,
+    )
+
+
+def fee(
+    session: Session,
+    *,
+    donor_id: int,
+    amount_minor: int,
+    memo: str = "",
+    external_id: str | None = None,
+) -> LedgerTransaction:
+    return ledger.post(
+        session,
+        TransactionKind.FEE,
+        [
+            Leg(ledger.fixed(session, ledger.FEES), amount_minor),
+            Leg(ledger.fixed(session, ledger.CASH), -amount_minor),
+        ],
+        memo=memo,
+        external_id=external_id,
+        donor_id=donor_id,
+    )
+
+
+def pledge(
+    session: Session,
+    *,
+    donor_id: int,
+    donor_name: str,
+    amount_minor: int,
+    actor: Any,
+    memo: str = "",
+) -> LedgerTransaction:
+    return ledger.post(
+        session,
+        TransactionKind.PLEDGE,
+        [
+            Leg(ledger.pledges_of(session, donor_id, donor_name), amount_minor),
+            Leg(ledger.contributions_of(session, donor_id, donor_name), -amount_minor),
+        ],
+        actor=actor,
+        memo=memo,
+        donor_id=donor_id,
+    )
+
+
+def pledge_receipt(
+    session: Session,
+    *,
+    donor_id: int,
+    donor_name: str,
+    amount_minor: int,
+    actor: Any,
+    memo: str = "",
+    effective_on: date | None = None,
+) -> LedgerTransaction:
+    return ledger.post(
+        session,
+        TransactionKind.PLEDGE_RECEIPT,
+        [
+            Leg(ledger.fixed(session, ledger.CASH), amount_minor),
+            Leg(ledger.pledges_of(session, donor_id, donor_name), -amount_minor),
+        ],
+        actor=actor,
+        memo=memo,
+        donor_id=donor_id,
+        effective_on=effective_on,
+    )
+
+
+def pledge_cancellation(
+    session: Session,
+    *,
+    donor_id: int,
+    donor_name: str,
+    amount_minor: int,
+    actor: Any,
+    memo: str = "",
+) -> LedgerTransaction:
+    return ledger.post(
+        session,
+        TransactionKind.PLEDGE_CANCELLATION,
+        [
+            Leg(ledger.contributions_of(session, donor_id, donor_name), amount_minor),
+            Leg(ledger.pledges_of(session, donor_id, donor_name), -amount_minor),
+        ],
+        actor=actor,
+        memo=memo,
+        donor_id=donor_id,
+    )
+
+
+def commitment(
+    session: Session, *, grant_id: int, reference: str, amount_minor: int, actor: Any = None
+) -> LedgerTransaction:
+    if ledger.available(session) < amount_minor:
+        raise LedgerError("the fund does not hold enough uncommitted money for this commitment")
+    return ledger.post(
+        session,
+        TransactionKind.COMMITMENT,
+        [
+            Leg(ledger.fixed(session, ledger.COMMITTED_FUNDS), amount_minor),
+            Leg(ledger.commitment_of(session, grant_id, reference), -amount_minor),
+        ],
+        actor=actor,
+        memo=f"Commitment to {reference}",
+        grant_id=grant_id,
+    )
+
+
+def disbursement(
+    session: Session,
+    *,
+    grant_id: int,
+    reference: str,
+    amount_minor: int,
+    actor: Any,
+    memo: str = "",
+) -> LedgerTransaction:
+    return ledger.post(
+        session,
+        TransactionKind.DISBURSEMENT,
+        [
+            Leg(ledger.commitment_of(session, grant_id, reference), amount_minor),
+            Leg(ledger.fixed(session, ledger.COMMITTED_FUNDS), -amount_minor),
+            Leg(ledger.disbursements_of(session, grant_id, reference), amount_minor),
+            Leg(ledger.fixed(session, ledger.CASH), -amount_minor),
+        ],
+        actor=actor,
+        memo=memo,
+        grant_id=grant_id,
+    )
+
+
+def release(
+    session: Session,
+    *,
+    grant_id: int,
+    reference: str,
+    amount_minor: int,
+    actor: Any,
+    memo: str = "",
+) -> LedgerTransaction:
+    return ledger.post(
+        session,
+        TransactionKind.RELEASE,
+        [
+            Leg(ledger.commitment_of(session, grant_id, reference), amount_minor),
+            Leg(ledger.fixed(session, ledger.COMMITTED_FUNDS), -amount_minor),
+        ],
+        actor=actor,
+        memo=memo or f"Undisbursed commitment of {reference} released",
+        grant_id=grant_id,
+    )
+
+
+def money_back(
+    session: Session,
+    kind: TransactionKind,
+    *,
+    donor_id: int,
+    donor_name: str,
+    amount_minor: int,
+    external_id: str,
+    memo: str = "",
+) -> LedgerTransaction:
+    """A refund or a lost dispute: the money leaves whatever we hold. What the fund no longer
+    holds becomes a debt to the card processor, so fund cash never goes below zero."""
+    cash_account = ledger.lock_fund(session)
+    from_cash = min(amount_minor, cash_account.balance_minor)
+    return ledger.post(
+        session,
+        kind,
+        [
+            Leg(ledger.contributions_of(session, donor_id, donor_name), amount_minor),
+            Leg(cash_account, -from_cash),
+            Leg(ledger.fixed(session, ledger.DUE_TO_PROCESSOR), -(amount_minor - from_cash)),
+        ],
+        memo=memo,
+        external_id=external_id,
+        donor_id=donor_id,
+    )
+
+
+def commitment_outstanding(session: Session, grant_id: int) -> int:
+    """The grant's undisbursed commitment (a positive number)."""
+    return -ledger.balance(session, f"commitment:grant:{grant_id}")
+
+
+def disbursed(session: Session, grant_id: int) -> int:
+    return ledger.balance(session, f"disbursements:grant:{grant_id}")

@@ -1,0 +1,330 @@
+"""Posting to the ledger, and the fund's position read from it.
+
+Every posting takes the fund lock first (the cash account's row, SELECT … FOR UPDATE on
+PostgreSQL; SQLite transactions are BEGIN IMMEDIATE anyway), so postings are serialised and
+the balances checked before a posting are still true when it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core import audit
+from app.core.database import today
+from app.core.errors import Conflict, DomainError
+from app.core.money import Money
+from app.ledger.models import (
+    DEBIT_NORMAL,
+    Account,
+    Category,
+    Entry,
+    LedgerTransaction,
+    TransactionKind,
+)
+
+CASH = "cash"
+FEES = "fees"
+COMMITTED_FUNDS = "committed_funds"
+DUE_TO_PROCESSOR = "due_to_processor"
+
+FIXED_ACCOUNTS = {
+    CASH: (Category.CASH, "Fund cash"),
+    FEES: (Category.FEES, "Payment fees"),
+    COMMITTED_FUNDS: (Category.COMMITTED_FUNDS, "Funds set aside for commitments"),
+    DUE_TO_PROCESSOR: (Category.DUE_TO_PROCESSOR, "Due to the card processor"),
+}
+
+
+class LedgerError(DomainError):
+    """A posting that would break an invariant. Never half-written: the caller rolls back."""
+
+    status = 409
+    code = "ledger"
+
+
+class Duplicate(Conflict):
+    """This external event is already in the ledger (a replayed webhook)."""
+
+
+def base_currency() -> str:
+    return str(current_app.config["FUND_CURRENCY"])
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount_minor: int  # + debit, − credit
+
+
+# -- accounts ------------------------------------------------------------------------------------
+
+
+def _get_or_create(
+    session: Session,
+    code: str,
+    category: Category,
+    name: str,
+    *,
+    donor_id: int | None = None,
+    grant_id: int | None = None,
+) -> Account:
+    account = session.execute(select(Account).where(Account.code == code)).scalar_one_or_none()
+    if account is None:
+        account = Account(
+            code=code,
+            category=category,
+            name=name,
+            currency=base_currency(),
+            donor_id=donor_id,
+            grant_id=grant_id,
+        )
+        session.add(account)
+        session.flush()
+    return account
+
+
+def fixed(session: Session, code: str) -> Account:
+    category, name = FIXED_ACCOUNTS[code]
+    return _get_or_create(session, code, category, name)
+
+
+def contributions_of(session: Session, donor_id: int, name: str) -> Account:
+    return _get_or_create(
+        session,
+        f"contributions:donor:{donor_id}",
+        Category.CONTRIBUTIONS,
+        f"Contributions — {name}",
+        donor_id=donor_id,
+    )
+
+
+def pledges_of(session: Session, donor_id: int, name: str) -> Account:
+    return _get_or_create(
+        session,
+        f"pledges:donor:{donor_id}",
+        Category.PLEDGES,
+        f"Pledges — {name}",
+        donor_id=donor_id,
+    )
+
+
+def commitment_of(session: Session, grant_id: int, reference: str) -> Account:
+    return _get_or_create(
+        session,
+        f"commitment:grant:{grant_id}",
+        Category.COMMITMENT,
+        f"Commitment — {reference}",
+        grant_id=grant_id,
+    )
+
+
+def disbursements_of(session: Session, grant_id: int, reference: str) -> Account:
+    return _get_or_create(
+        session,
+        f"disbursements:grant:{grant_id}",
+        Category.DISBURSEMENTS,
+        f"Disbursements — {reference}",
+        grant_id=grant_id,
+    )
+
+
+def lock_fund(session: Session) -> Account:
+    """Take the fund lock: call this before locking any other row that money depends on."""
+    cash = fixed(session, CASH)
+    return session.execute(
+        select(Account)
+        .where(Account.id == cash.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def balance(session: Session, code: str) -> int:
+    value = session.execute(
+        select(Account.balance_minor).where(Account.code == code)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+# -- posting -------------------------------------------------------------------------------------------
+
+
+def post(
+    session: Session,
+    kind: TransactionKind,
+    legs: Sequence[Leg],
+    *,
+    actor: Any = None,
+    memo: str = "",
+    external_id: str | None = None,
+    grant_id: int | None = None,
+    donor_id: int | None = None,
+    effective_on: date | None = None,
+    reverses: LedgerTransaction | None = None,
+) -> LedgerTransaction:
+    """Write one balanced transaction and update the balances, or raise and write nothing."""
+    legs = [leg for leg in legs if leg.amount_minor != 0]
+    if len(legs) < 2:
+        raise LedgerError("a transaction needs at least two non-zero entries")
+    if sum(leg.amount_minor for leg in legs) != 0:
+        raise LedgerError("the entries of a transaction must sum to zero")
+    currency = base_currency()
+    if any(leg.account.currency != currency for leg in legs):
+        raise LedgerError(f"every entry is in the fund's currency, {currency}")
+    lock_fund(session)
+    if (
+        external_id is not None
+        and session.execute(
+            select(LedgerTransaction.id).where(LedgerTransaction.external_id == external_id)
+        ).first()
+    ):
+        raise Duplicate(f"{external_id} is already in the ledger")
+    # Re-read the balances under the lock, then check that no sign-constrained account flips.
+    ids = sorted({leg.account.id for leg in legs})
+    accounts = {
+        a.id: a
+        for a in session.execute(
+            select(Account)
+            .where(Account.id.in_(ids))
+            .order_by(Account.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    for leg in legs:
+        account = accounts[leg.account.id]
+        after = account.balance_minor + leg.amount_minor
+        if (account.category in DEBIT_NORMAL and after < 0) or (
+            account.category not in DEBIT_NORMAL and after > 0
+        ):
+            raise LedgerError(
+                f"{account.name} cannot go {'below' if account.category in DEBIT_NORMAL else 'above'} zero"
+                f" ({Money(account.balance_minor, currency)} → {Money(after, currency)})"
+            )
+        account.balance_minor = after
+    transaction = LedgerTransaction(
+        kind=kind,
+        effective_on=effective_on or today(),
+        memo=(memo or "")[:2000],
+        actor_id=getattr(actor, "id", None),
+        external_id=external_id,
+        reverses_id=reverses.id if reverses is not None else None,
+        grant_id=grant_id,
+        donor_id=donor_id,
+    )
+    session.add(transaction)
+    session.flush()
+    for leg in legs:
+        session.add(
+            Entry(
+                transaction_id=transaction.id,
+                account_id=leg.account.id,
+                amount_minor=leg.amount_minor,
+                currency=currency,
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        "ledger.post",
+        transaction,
+        actor=actor,
+        data={
+            "kind": kind.value,
+            "entries": {accounts[leg.account.id].code: leg.amount_minor for leg in legs},
+            "external_id": external_id,
+            "reverses": transaction.reverses_id,
+        },
+    )
+    return transaction
+
+
+def reverse(
+    session: Session,
+    transaction: LedgerTransaction,
+    *,
+    actor: Any = None,
+    memo: str = "",
+    external_id: str | None = None,
+) -> LedgerTransaction:
+    """Undo a transaction with its mirror image; a transaction is reversed at most once."""
+    if transaction.reverses_id is not None:
+        raise LedgerError("a reversal is not reversed; post a new transaction instead")
+    if session.execute(
+        select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)
+    ).first():
+        raise Conflict("this transaction is already reversed")
+    legs = [Leg(entry.account, -entry.amount_minor) for entry in transaction.entries]
+    return post(
+        session,
+        TransactionKind.REVERSAL,
+        legs,
+        actor=actor,
+        memo=memo or f"Reversal of transaction {transaction.id}",
+        external_id=external_id,
+        grant_id=transaction.grant_id,
+        donor_id=transaction.donor_id,
+        reverses=transaction,
+    )
+
+
+# -- the fund's position -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    currency: str
+    contributions: int  # pledged or received, net of refunds
+    pledges_outstanding: int
+    received: int  # contributions actually received
+    fees: int
+    cash: int
+    committed: int  # outstanding, undisbursed commitments
+    disbursed: int
+    due_to_processor: int
+
+    @property
+    def available(self) -> int:
+        """What the fund may still commit."""
+        return self.cash - self.committed
+
+    def money(self, field: str) -> Money:
+        return Money(int(getattr(self, field)), self.currency)
+
+
+def position(session: Session) -> FundPosition:
+    totals = dict(
+        session.execute(
+            select(Account.category, func.coalesce(func.sum(Account.balance_minor), 0)).group_by(
+                Account.category
+            )
+        ).all()
+    )
+
+    def total(category: Category) -> int:
+        return int(totals.get(category, 0))
+
+    contributions = -total(Category.CONTRIBUTIONS)
+    pledges = total(Category.PLEDGES)
+    return FundPosition(
+        currency=base_currency(),
+        contributions=contributions,
+        pledges_outstanding=pledges,
+        received=contributions - pledges,
+        fees=total(Category.FEES),
+        cash=total(Category.CASH),
+        committed=total(Category.COMMITTED_FUNDS),
+        disbursed=total(Category.DISBURSEMENTS),
+        due_to_processor=-total(Category.DUE_TO_PROCESSOR),
+    )
+
+
+def available(session: Session) -> int:
+    return balance(session, CASH) - balance(session, COMMITTED_FUNDS)

@@ -1,0 +1,79 @@
+"""The fund at a glance (public), and the ledger with charts and its CSV export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+
+from app.core import charts
+from app.core.pagination import page_arg
+from app.core.permissions import roles_required
+from app.core.roles import Region
+from app.core.web import actor
+from app.extensions import db
+from app.ledger import queries
+from app.ledger import services as ledger
+from app.reference import services as reference
+
+bp = Blueprint("ledger", __name__)
+
+
+def overview_charts() -> dict[str, object]:
+    fmt = queries.money_formatter()
+    labels, money_in, money_out = queries.monthly_flows(db.session())
+    regions = queries.by_region(db.session())
+    return {
+        "flows": charts.grouped_bars(
+            "Money in and out by month",
+            labels,
+            [
+                charts.Series("Contributions received", money_in, charts.PALETTE[2]),
+                charts.Series("Disbursements", money_out, charts.PALETTE[0]),
+            ],
+            formatter=fmt,
+        ),
+        "regions": charts.horizontal_bars(
+            "Committed to grants, by regional group",
+            [(Region(r).label, c) for r, c, _d in regions],
+            formatter=fmt,
+        ),
+        "themes": charts.horizontal_bars(
+            "Committed to grants, by theme", queries.by_theme(db.session()), formatter=fmt
+        ),
+    }
+
+
+@bp.route("/fund")
+def fund() -> str:
+    return render_template(
+        "ledger/fund.html", position=ledger.position(db.session()), charts=overview_charts()
+    )
+
+
+@bp.route("/ledger")
+@roles_required(*queries.READERS)
+def index() -> str:
+    user = actor()
+    f = queries.filter_from_args(request.args)
+    page = queries.transactions(db.session(), user, f, page=page_arg(request.args.get("page")))
+    return render_template(
+        "ledger/index.html",
+        page=page,
+        f=f,
+        names=queries.names(db.session(), user, page),
+        position=ledger.position(db.session()),
+        charts=overview_charts(),
+        regions=list(Region),
+        themes=reference.themes(db.session()),
+        kinds=queries.TransactionKind,
+    )
+
+
+@bp.route("/ledger.csv")
+@roles_required(*queries.READERS)
+def export() -> Response:
+    user = actor()
+    f = queries.filter_from_args(request.args)
+    rows = queries.csv_rows(db.session(), user, f)
+    response = Response(stream_with_context(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="sptf-ledger.csv"'
+    return response

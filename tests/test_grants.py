@@ -1,0 +1,357 @@
+"""Grants: commitment at approval (or waiting for funds, oldest first), acceptance, tranches,
+maker–checker releases, suspension, cancellation and completion (DESIGN §3.3)."""
+
+import io
+import itertools
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationError,
+)
+from app.core.roles import Role
+from app.extensions import db
+from app.grants import services as grants
+from app.grants.models import Disbursement, DisbursementStatus, GrantStatus
+from app.grants.workflow import DISBURSEMENT_WORKFLOW, GRANT_WORKFLOW
+from app.ledger import checks, postings
+from app.ledger import services as ledger
+from app.money_checks import iter_problems as money_problems
+from tests import builders
+from tests.factories import login
+
+
+@pytest.fixture
+def staff(factory):
+    return factory.user("secretariat", name="Amara Diallo")
+
+
+@pytest.fixture
+def checker(factory):
+    return factory.user("secretariat", name="Tomás Herrera")
+
+
+@pytest.fixture
+def board(factory, staff):
+    return builders.committee(factory, staff)
+
+
+@pytest.fixture
+def fiji(factory):
+    return factory.user("applicant", state="FJI", name="Mere Tuilagi")
+
+
+def consistent():
+    assert list(checks.iter_problems(db.session())) == []
+    assert list(money_problems(db.session())) == []
+
+
+# -- commitment ---------------------------------------------------------------------------------
+
+
+def test_approval_creates_the_grant_and_commits_it_when_funds_allow(factory, staff, board, fiji):
+    builders.donate(factory, staff, "100000")
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    assert grant.status == GrantStatus.AWAITING_ACCEPTANCE
+    assert grant.amount_minor == grant.application.approved_amount_minor == 2_000_050
+    assert postings.commitment_outstanding(db.session(), grant.id) == 2_000_050
+    assert [t.amount_minor for t in grant.tranches] == [1_200_030, 800_020]
+    assert ledger.available(db.session()) == 10_000_000 - 2_000_050
+    consistent()
+
+
+def test_without_funds_the_grant_waits_and_is_committed_oldest_first(factory, staff, board):
+    first = builders.approved_grant(factory, staff, board, factory.user("applicant", state="MWI"))
+    second = builders.approved_grant(factory, staff, board, factory.user("applicant", state="NPL"))
+    assert first.status == second.status == GrantStatus.AWAITING_FUNDS
+    builders.donate(factory, staff, "25000")  # covers one, not both
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (
+        first.status == GrantStatus.AWAITING_ACCEPTANCE
+        and second.status == GrantStatus.AWAITING_FUNDS
+    )
+    builders.donate(factory, staff, "20000")
+    db.session.refresh(second)
+    assert second.status == GrantStatus.AWAITING_ACCEPTANCE
+    consistent()
+
+
+def test_the_queue_is_never_jumped(factory, staff, board):
+    big = builders.approved_grant(
+        factory,
+        staff,
+        board,
+        factory.user("applicant", state="MWI"),
+        budget=[builders.BudgetLineSpec("training", "x", "45000")],
+    )
+    small = builders.approved_grant(factory, staff, board, factory.user("applicant", state="NPL"))
+    builders.donate(factory, staff, "30000")  # enough for the small one only
+    db.session.refresh(big)
+    db.session.refresh(small)
+    assert big.status == small.status == GrantStatus.AWAITING_FUNDS
+    assert grants.commit_waiting(db.session()) == 0
+
+
+def test_the_job_commits_waiting_grants(runner, factory, staff, board, fiji):
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    from app.ledger import postings as p
+
+    donor = factory.user("donor")
+    # Money arrives through a path that does not itself commit (say, a pledge payment later).
+    p.receipt(db.session(), donor_id=donor.id, donor_name="D", amount_minor=3_000_000)
+    db.session.commit()
+    result = runner.invoke(args=["jobs", "run"])
+    assert "1 waiting grant(s) committed" in result.output
+    db.session.refresh(grant)
+    assert grant.status == GrantStatus.AWAITING_ACCEPTANCE
+
+
+# -- acceptance ---------------------------------------------------------------------------------------
+
+
+def test_the_state_accepts_and_the_first_tranche_becomes_releasable(
+    client, factory, staff, board, fiji
+):
+    builders.donate(factory, staff)
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    login(client, fiji)
+    response = client.post(
+        f"/grants/{grant.id}/accept",
+        data={"name": "Jone Usamate", "title": "Permanent Secretary", "confirm": "y"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(grant)
+    assert grant.status == GrantStatus.ACTIVE and grant.accepted_name == "Jone Usamate"
+    assert grant.accepted_by_id == fiji.id and grant.accepted_at is not None
+    assert grant.start_date is not None and grant.end_date > grant.start_date
+    assert [t.is_releasable for t in grant.tranches] == [True, False]
+    assert grants.releasable_minor(db.session(), grant) == 1_200_030
+
+
+def test_acceptance_needs_the_official_and_the_own_state(factory, staff, board, fiji):
+    builders.donate(factory, staff)
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    with pytest.raises(ValidationError):
+        grants.accept(db.session(), fiji, grant, name="", title="")
+    with pytest.raises(NotFound):
+        grants.accept(
+            db.session(), factory.user("applicant", state="MWI"), grant, name="X", title="Y"
+        )
+    with pytest.raises(PermissionDenied):
+        GRANT_WORKFLOW.check(grant, "accept", staff)
+
+
+def test_a_grant_waiting_for_funds_cannot_be_accepted(factory, staff, board, fiji):
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    with pytest.raises(TransitionNotAllowed, match="awaiting_funds"):
+        grants.accept(db.session(), fiji, grant, name="X", title="Y")
+
+
+# -- releases ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def active(factory, staff, board, fiji):
+    builders.donate(factory, staff)
+    return builders.active_grant(factory, staff, board, fiji)
+
+
+def test_maker_checker_release(factory, staff, checker, active):
+    release = grants.create_disbursement(db.session(), staff, active, "12000.30", "First tranche")
+    assert release.status == DisbursementStatus.PENDING_APPROVAL
+    with pytest.raises(PermissionDenied, match="second officer"):
+        grants.approve_disbursement(db.session(), staff, release, "BNK-1")
+    cash_before = ledger.balance(db.session(), ledger.CASH)
+    grants.approve_disbursement(db.session(), checker, release, "BNK-1")
+    assert release.status == DisbursementStatus.PAID
+    assert (release.created_by_id, release.approved_by_id) == (staff.id, checker.id)
+    assert ledger.balance(db.session(), ledger.CASH) == cash_before - 1_200_030
+    assert postings.disbursed(db.session(), active.id) == 1_200_030
+    assert postings.commitment_outstanding(db.session(), active.id) == 800_020
+    consistent()
+
+
+def test_an_approved_release_cannot_be_approved_again(factory, staff, checker, active):
+    release = grants.create_disbursement(db.session(), staff, active, "100")
+    grants.approve_disbursement(db.session(), checker, release, "BNK-2")
+    with pytest.raises(TransitionNotAllowed, match="status is paid"):
+        grants.approve_disbursement(db.session(), checker, release, "BNK-2")
+
+
+def test_the_database_refuses_maker_equals_checker(factory, staff, active):
+    release = grants.create_disbursement(db.session(), staff, active, "100")
+    db.session.commit()
+    release.approved_by_id = staff.id
+    with pytest.raises(Exception, match=r"maker_checker|CHECK constraint"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_second_tranche_waits_for_the_interim_report(factory, staff, checker, active):
+    with pytest.raises(ValidationError, match="can be released now"):
+        grants.create_disbursement(db.session(), staff, active, "15000")
+    first = grants.create_disbursement(db.session(), staff, active, "12000.30")
+    grants.approve_disbursement(db.session(), checker, first, "BNK-3")
+    with pytest.raises(ValidationError, match="waits for its condition"):
+        grants.create_disbursement(db.session(), staff, active, "1")
+    grants.interim_report_accepted(db.session(), active, staff)
+    second = grants.create_disbursement(db.session(), staff, active, "8000.20")
+    grants.approve_disbursement(db.session(), checker, second, "BNK-4")
+    assert postings.disbursed(db.session(), active.id) == active.amount_minor
+    with pytest.raises(ValidationError):
+        grants.create_disbursement(db.session(), staff, active, "0.01")
+    consistent()
+
+
+def test_pending_releases_count_against_what_is_releasable(factory, staff, active):
+    grants.create_disbursement(db.session(), staff, active, "12000")
+    with pytest.raises(ValidationError, match=r"only \$0\.30"):
+        grants.create_disbursement(db.session(), staff, active, "1")
+
+
+@pytest.mark.parametrize("amount", ["-5", "0", "1.001", "abc", "1e20", ""])
+def test_bad_release_amounts_are_refused(factory, staff, active, amount):
+    with pytest.raises(ValidationError):
+        grants.create_disbursement(db.session(), staff, active, amount)
+    assert db.session.execute(select(func.count(Disbursement.id))).scalar_one() == 0
+
+
+def test_only_the_secretariat_releases(factory, active):
+    for role in ("donor", "applicant", "committee", "admin", "auditor"):
+        with pytest.raises(PermissionDenied):
+            grants.create_disbursement(db.session(), factory.user(role), active, "100")
+
+
+def test_suspension_stops_payments(factory, staff, checker, active):
+    release = grants.create_disbursement(db.session(), staff, active, "100")
+    with pytest.raises(Conflict, match="waiting for approval"):
+        grants.suspend(db.session(), staff, active, "Audit")
+    grants.approve_disbursement(db.session(), checker, release, "BNK")
+    grants.suspend(db.session(), staff, active, "Audit of the implementing entity")
+    with pytest.raises(TransitionNotAllowed, match="active grants"):
+        grants.create_disbursement(db.session(), staff, active, "100")
+    grants.resume(db.session(), staff, active)
+    assert active.status == GrantStatus.ACTIVE
+
+
+def test_cancelling_releases_the_undisbursed_commitment(factory, staff, checker, active):
+    paid = grants.create_disbursement(db.session(), staff, active, "5000")
+    grants.approve_disbursement(db.session(), checker, paid, "BNK")
+    pending = grants.create_disbursement(db.session(), staff, active, "1000")
+    available_before = ledger.available(db.session())
+    released = grants.cancel(db.session(), staff, active, "The government withdrew")
+    assert released == active.amount_minor - 500_000
+    assert pending.status == DisbursementStatus.CANCELLED
+    assert active.status == GrantStatus.CANCELLED
+    assert ledger.available(db.session()) == available_before + released
+    assert postings.commitment_outstanding(db.session(), active.id) == 0
+    consistent()
+
+
+def test_completion_needs_the_final_report_and_releases_the_rest(factory, staff, checker, active):
+    with pytest.raises(Conflict, match="final report"):
+        grants.complete(db.session(), staff, active)
+    paid = grants.create_disbursement(db.session(), staff, active, "12000.30")
+    grants.approve_disbursement(db.session(), checker, paid, "BNK")
+    grants.final_report_accepted(db.session(), active, staff)
+    released = grants.complete(db.session(), staff, active)
+    assert released == 800_020 and active.status == GrantStatus.COMPLETED
+    consistent()
+
+
+# -- the tables ------------------------------------------------------------------------------------------
+
+
+GRANT_TABLE = {
+    ("awaiting_funds", "commit"): ("awaiting_acceptance", {"secretariat"}),
+    ("awaiting_acceptance", "accept"): ("active", {"applicant"}),
+    ("active", "suspend"): ("suspended", {"secretariat"}),
+    ("suspended", "resume"): ("active", {"secretariat"}),
+    ("active", "complete"): ("completed", {"secretariat"}),
+    ("awaiting_funds", "cancel"): ("cancelled", {"secretariat"}),
+    ("awaiting_acceptance", "cancel"): ("cancelled", {"secretariat"}),
+    ("active", "cancel"): ("cancelled", {"secretariat"}),
+    ("suspended", "cancel"): ("cancelled", {"secretariat"}),
+}
+
+
+def test_grant_table_is_the_design():
+    assert {(s, a): (t, set(r)) for s, a, t, r in GRANT_WORKFLOW.table()} == GRANT_TABLE
+    assert {(s, a): (t, set(r)) for s, a, t, r in DISBURSEMENT_WORKFLOW.table()} == {
+        ("pending_approval", "approve"): ("paid", {"secretariat"}),
+        ("pending_approval", "cancel"): ("cancelled", {"secretariat"}),
+    }
+
+
+class Actor:
+    def __init__(self, role, id_=99):
+        self.id, self.email, self.role_enum = id_, f"{role}@x", Role(role)
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "role"),
+    list(itertools.product(list(GrantStatus), sorted(GRANT_WORKFLOW.actions), list(Role))),
+)
+def test_grant_status_action_role(active, status, action, role):
+    active.status = status
+    active.final_report_accepted_at = active.accepted_at  # let the completion guard pass
+    expected = GRANT_TABLE.get((status.value, action))
+    if expected and role.value in expected[1]:
+        assert GRANT_WORKFLOW.check(active, action, Actor(role.value)).target.value == expected[0]
+    else:
+        with pytest.raises(DomainError):
+            GRANT_WORKFLOW.check(active, action, Actor(role.value))
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("status", "role"), list(itertools.product(list(DisbursementStatus), list(Role)))
+)
+def test_disbursement_status_action_role(factory, staff, active, status, role):
+    release = grants.create_disbursement(db.session(), staff, active, "100")
+    release.status = status
+    for action in ("approve", "cancel"):
+        allowed = status is DisbursementStatus.PENDING_APPROVAL and role is Role.SECRETARIAT
+        if allowed:
+            DISBURSEMENT_WORKFLOW.check(release, action, Actor(role.value))
+        else:
+            with pytest.raises(DomainError):
+                DISBURSEMENT_WORKFLOW.check(release, action, Actor(role.value))
+    db.session.rollback()
+
+
+# -- the agreement -----------------------------------------------------------------------------------------
+
+
+def test_the_agreement_pdf(client, factory, staff, board, fiji):
+    builders.donate(factory, staff)
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    login(client, fiji)
+    response = client.get(f"/grants/{grant.id}/agreement.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    for expected in (
+        "Grant agreement",
+        "Fiji",
+        grant.reference,
+        "$20,000.50",
+        "$12,000.30",
+        "$8,000.20",
+        "Interim report",
+        "Final report",
+        "Not yet accepted",
+        "A. Official",
+    ):
+        assert expected in text, expected
+    login(client, factory.user("applicant", state="MWI"))
+    assert client.get(f"/grants/{grant.id}/agreement.pdf").status_code == 404
+    login(client, factory.user("donor"))
+    assert client.get(f"/grants/{grant.id}/agreement.pdf").status_code == 403
