@@ -4,12 +4,14 @@ disbursements, contributions). Used by `ledger verify` next to the ledger's own 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
 from app.grants.models import Disbursement, DisbursementStatus, Grant
+from app.ledger import checks
 from app.ledger.checks import Problem
 from app.ledger.models import Account, Category, Entry, LedgerTransaction
 
@@ -95,3 +97,8 @@ def iter_problems(session: Session) -> Iterator[Problem]:
             yield Problem(
                 f"donor {donor_id}: contributions on record {expected} but the ledger's account holds {-int(accounts.get(donor_id) or 0)}"
             )
+
+
+def all_problems(session: Session) -> Iterator[Problem]:
+    """What `ledger verify` checks: the ledger's own invariants, then the cross-checks."""
+    return chain(checks.iter_problems(session), iter_problems(session))

@@ -29,6 +29,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
+from app.ledger import checks as ledger_checks
+from app.money_checks import all_problems
 from config import TestingConfig, database_url
 from tests.factories import Factory
 
@@ -106,6 +108,8 @@ def _db_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     limiter.reset()
     try:
         yield
+        if not request.node.get_closest_marker("breaks_ledger"):
+            assert_ledger_holds(cross_checks=not request.node.get_closest_marker("raw_postings"))
     finally:
         db.session.remove()
         db.session = original
@@ -113,6 +117,18 @@ def _db_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
             outer.rollback()
         connection.close()
         ctx.pop()
+
+
+def assert_ledger_holds(*, cross_checks: bool = True) -> None:
+    """`ledger verify` must pass after every test, whatever the test did with money. Tests
+    of the ledger layer alone post without the records behind the postings (contributions,
+    grants), so only the ledger's own invariants apply to them."""
+    session = db.session()
+    if not session.is_active:
+        session.rollback()
+    found = all_problems(session) if cross_checks else ledger_checks.iter_problems(session)
+    problems = [str(p) for p in found]
+    assert problems == [], f"ledger verify fails after this test: {problems[0]}"
 
 
 @pytest.fixture
@@ -239,6 +255,8 @@ def live_server(live_template: str, tmp_path: Path) -> Iterator[LiveServer]:
     thread.start()
     try:
         yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+        with app.app_context():
+            assert_ledger_holds()
     finally:
         server.shutdown()
         thread.join(timeout=5)

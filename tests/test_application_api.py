@@ -113,12 +113,16 @@ def test_the_whole_journey_through_the_api(client, cast):
 
     decision = post(client, f"/applications/{app_id}/decision", t["staff"], {})
     assert decision.status_code == 200
-    assert decision.get_json() == {
+    decided = decision.get_json()
+    grant_id = decided.pop("grant_id")
+    assert decided == {
         "status": "approved",
         "tally": {"approve": 2, "reject": 1, "abstain": 1, "recused": 1},
         "approved_amount": "19500.00",
-        "grant_id": None,
     }
+    # The fund holds nothing yet, so the new grant waits for money.
+    grant = client.get(f"/api/v1/grants/{grant_id}", headers=bearer(t["staff"])).get_json()
+    assert grant["status"] == "awaiting_funds" and grant["committed"] == "0.00"
     ballot = client.get(
         f"/api/v1/applications/{app_id}/ballot", headers=bearer(t["african"])
     ).get_json()["ballot"]

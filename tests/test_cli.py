@@ -161,5 +161,25 @@ def test_demo_has_applications_in_every_status_and_an_open_ballot(runner):
         .all()
     )
     assert recused and recused[0].recusal_kind == "nationality"
+    count = db.session.execute(select(func.count(Application.id))).scalar_one()
     assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
-    assert db.session.execute(select(func.count(Application.id))).scalar_one() == 9
+    assert db.session.execute(select(func.count(Application.id))).scalar_one() == count
+
+
+def test_demo_money_covers_every_grant_status_and_keeps_the_ledger_whole(runner):
+    from app.contributions.models import Contribution
+    from app.grants.models import Disbursement, Grant, GrantStatus
+
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    grant_statuses = set(db.session.execute(select(Grant.status)).scalars())
+    assert grant_statuses >= {s.value for s in GrantStatus} - {"completed"}
+    contributions = db.session.scalars(select(Contribution)).all()
+    assert {c.kind for c in contributions} >= {"card", "bank", "pledge"}
+    assert any(c.original_currency == "EUR" for c in contributions)
+    assert any(c.refunded_minor > 0 for c in contributions)
+    releases = set(db.session.execute(select(Disbursement.status)).scalars())
+    assert releases >= {"paid", "pending_approval"}
+    verified = runner.invoke(args=["ledger", "verify"])
+    assert verified.exit_code == 0 and "Ledger OK" in verified.output, verified.output
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0

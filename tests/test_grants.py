@@ -100,6 +100,7 @@ def test_the_queue_is_never_jumped(factory, staff, board):
     assert grants.commit_waiting(db.session()) == 0
 
 
+@pytest.mark.raw_postings  # money arrives as a bare posting, with no contribution behind it
 def test_the_job_commits_waiting_grants(runner, factory, staff, board, fiji):
     grant = builders.approved_grant(factory, staff, board, fiji)
     from app.ledger import postings as p

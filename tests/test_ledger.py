@@ -12,6 +12,9 @@ from app.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
 from app.ledger.services import LedgerError, Leg
 from tests import builders
 
+# Unit tests of the ledger layer: postings without contributions or grants behind them.
+pytestmark = pytest.mark.raw_postings
+
 
 def test_a_transaction_is_balanced_and_needs_two_entries():
     cash = ledger.fixed(db.session(), ledger.CASH)
@@ -27,6 +30,8 @@ def test_cash_can_never_go_negative(factory):
     fees = ledger.fixed(db.session(), ledger.FEES)
     with pytest.raises(LedgerError, match="Fund cash cannot go below zero"):
         ledger.post(db.session(), TransactionKind.FEE, [Leg(fees, 100), Leg(cash, -100)])
+    # A refusal leaves no account touched, even in the session's memory.
+    assert (cash.balance_minor, fees.balance_minor) == (0, 0)
     assert ledger.balance(db.session(), ledger.CASH) == 0
 
 
@@ -125,6 +130,7 @@ def _received(factory):
     return db.session.execute(select(LedgerTransaction)).scalars().first()
 
 
+@pytest.mark.breaks_ledger
 def test_verify_passes_and_names_an_edited_entry(runner, factory):
     transaction = _received(factory)
     ok = runner.invoke(args=["ledger", "verify"])
@@ -142,6 +148,7 @@ def test_verify_passes_and_names_an_edited_entry(runner, factory):
     assert f"transaction {transaction.id}" in broken.output
 
 
+@pytest.mark.breaks_ledger
 def test_verify_names_a_tampered_balance(runner, factory):
     _received(factory)
     db.session.execute(text("UPDATE ledger_accounts SET balance_minor = 900 WHERE code = 'cash'"))

@@ -79,3 +79,54 @@ def test_applicant_dashboard_query_count(client, factory, count_queries):
     for _ in range(6):
         builders.application(applicant)
     assert count_for(client, count_queries, "/dashboard") == small
+
+
+# -- money pages -----------------------------------------------------------------------------------
+
+
+def grow_money(factory, staff, board, n, donor):
+    """n more donations from the donor and from others, and n more grants with a paid release."""
+    from app.contributions import services as contributions
+    from app.grants import services as grants
+
+    second = factory.user("secretariat")
+    for i in range(n):
+        builders.donate(factory, staff, "50000", donor=donor)
+        builders.donate(factory, staff, "20000")
+        contributions.record_pledge(db.session(), staff, donor, "1000", "EUR", rate="1.1")
+        applicant = factory.user("applicant", state=["FJI", "MWI", "NPL", "JAM"][i % 4])
+        grant = builders.active_grant(factory, staff, board, applicant)
+        release = grants.create_disbursement(db.session(), staff, grant, "100")
+        grants.approve_disbursement(db.session(), second, release, f"BNK-{grant.id}")
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("staff", "/grants"),
+        ("staff", "/contributions"),
+        ("staff", "/ledger"),
+        ("staff", "/dashboard"),
+        ("auditor", "/ledger"),
+        ("auditor", "/grants"),
+        ("donor", "/ledger"),
+        ("donor", "/contributions"),
+        ("donor", "/dashboard"),
+        ("donor", "/grants"),
+        ("anonymous", "/fund"),
+        ("anonymous", "/"),
+    ],
+)
+def test_money_pages_have_a_fixed_query_count(client, factory, count_queries, world, who, url):
+    staff, board = world
+    donor = factory.user("donor")
+    user = {"staff": staff, "auditor": factory.user("auditor"), "donor": donor}.get(who)
+    grow_money(factory, staff, board, 2, donor)
+    if user is not None:
+        login(client, user)
+    small = count_for(client, count_queries, url)
+    grow_money(factory, staff, board, 4, donor)
+    large = count_for(client, count_queries, url)
+    assert large == small, f"{url} went from {small} to {large} queries as the data grew"
+    assert small <= 20

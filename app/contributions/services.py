@@ -131,6 +131,13 @@ def get_for(
 # -- bank transfers and pledges (the secretariat) ---------------------------------------------------------
 
 
+def _duplicate_transfer(reference: str) -> Conflict:
+    return Conflict(
+        f"a transfer from this donor with reference {reference} is already recorded",
+        fields={"reference": "duplicate"},
+    )
+
+
 def record_bank(
     session: Session,
     actor: User,
@@ -151,6 +158,10 @@ def record_bank(
         )
     original = _money(amount, currency)
     rate_text, base = convert(original, rate)
+    if ledger.is_posted(session, f"bank:{donor.id}:{reference}"):
+        # Checked before anything is written; the ledger's own check under its lock still
+        # catches two clerks recording the same transfer at the same moment.
+        raise _duplicate_transfer(reference)
     if received_on is not None and received_on > today():
         raise ValidationError(
             "a transfer cannot be received in the future", fields={"received_on": "in the future"}
@@ -184,10 +195,7 @@ def record_bank(
             effective_on=received_on,
         )
     except Duplicate:
-        raise Conflict(
-            f"a transfer from this donor with reference {reference} is already recorded",
-            fields={"reference": "duplicate"},
-        ) from None
+        raise _duplicate_transfer(reference) from None
     audit.record(
         session,
         "contribution.bank",

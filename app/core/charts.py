@@ -6,10 +6,13 @@ data as a table in <details>, so nothing depends on seeing the bars.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+_ids = itertools.count(1)
 
 PALETTE = ("#12355b", "#c47f17", "#146c2e", "#7a3e9d", "#b42318", "#0b5cad")
 
@@ -32,13 +35,12 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def compact(minor: int, exponent: int = 2) -> str:
-    """Axis ticks: 250000000 minor units → "2.5M"."""
-    value = minor / 10**exponent
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
+def _uid(prefix: str) -> str:
+    return f"{prefix}-{next(_ids)}"
+
+
+def _ellipsis(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def grouped_bars(
@@ -46,22 +48,24 @@ def grouped_bars(
     labels: Sequence[str],
     series: Sequence[Series],
     *,
-    formatter: object = str,
+    formatter: Callable[[int], str] = str,
+    tick_formatter: Callable[[int], str] | None = None,
     width: int = 640,
     height: int = 240,
 ) -> Markup:
     """Vertical bars per label, one per series, with a legend and a data table."""
-    fmt = formatter if callable(formatter) else str
+    ticks = tick_formatter or formatter
     top = max([v for s in series for v in s.values] + [0])
     scale_max = _nice_max(int(top))
-    left, bottom, right, top_pad = 70, 36, 10, 12
+    left, bottom, right, top_pad = 56, 36, 10, 12
     plot_w, plot_h = width - left - right, height - bottom - top_pad
     n = max(1, len(labels))
     group_w = plot_w / n
     bar_w = max(2.0, group_w * 0.7 / max(1, len(series)))
+    title_id = _uid("chart")
     parts = [
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title-{id(labels)}" class="chart-svg">',
-        f'<title id="chart-title-{id(labels)}">{escape(title)}</title>',
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="{title_id}" class="chart-svg vertical">',
+        f'<title id="{title_id}">{escape(title)}</title>',
     ]
     for tick in range(5):
         value = scale_max * tick / 4
@@ -70,7 +74,7 @@ def grouped_bars(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{escape(fmt(int(value)))}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{escape(ticks(int(value)))}</text>'
         )
     for i, label in enumerate(labels):
         x0 = left + i * group_w + (group_w - bar_w * len(series)) / 2
@@ -81,7 +85,7 @@ def grouped_bars(
             y = top_pad + plot_h - h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{max(h, 0):.1f}" fill="{s.color}">'
-                f"<title>{escape(label)} — {escape(s.name)}: {escape(fmt(int(value)))}</title></rect>"
+                f"<title>{escape(label)} — {escape(s.name)}: {escape(formatter(int(value)))}</title></rect>"
             )
         parts.append(
             f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{escape(label)}</text>'
@@ -96,7 +100,7 @@ def grouped_bars(
     rows = "".join(
         f'<tr><th scope="row">{escape(label)}</th>'
         + "".join(
-            f'<td class="num">{escape(fmt(int(s.values[i]) if i < len(s.values) else 0))}</td>'
+            f'<td class="num">{escape(formatter(int(s.values[i]) if i < len(s.values) else 0))}</td>'
             for s in series
         )
         + "</tr>"
@@ -111,32 +115,41 @@ def grouped_bars(
 
 
 def horizontal_bars(
-    title: str, items: Sequence[tuple[str, int]], *, formatter: object = str, width: int = 640
+    title: str,
+    items: Sequence[tuple[str, int]],
+    *,
+    formatter: Callable[[int], str] = str,
+    width: int = 400,
 ) -> Markup:
-    fmt = formatter if callable(formatter) else str
-    row_h, label_w, right = 26, 210, 110
-    height = row_h * max(1, len(items)) + 8
+    """One bar per item with its label above it, so long names (themes) stay readable
+    in a half-width column; the full names are in the data table."""
+    row_h, bar_h, right = 40, 14, 96
+    height = row_h * max(1, len(items)) + 4
     top = _nice_max(max([v for _l, v in items] + [0]))
-    bar_area = width - label_w - right
+    bar_area = width - right
+    title_id = _uid("hchart")
     parts = [
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="hchart-{id(items)}" class="chart-svg">',
-        f'<title id="hchart-{id(items)}">{escape(title)}</title>',
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-labelledby="{title_id}" class="chart-svg">',
+        f'<title id="{title_id}">{escape(title)}</title>',
     ]
+    if not items:
+        parts.append(f'<text x="0" y="20" class="axis">{escape("Nothing yet")}</text>')
     for i, (label, value) in enumerate(items):
-        y = 4 + i * row_h
+        y = 2 + i * row_h
         w = bar_area * value / top if top else 0
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="axis">{escape(label[:34])}</text>'
+            f'<text x="0" y="{y + 13}" class="axis">{escape(_ellipsis(label, 58))}'
+            f"<title>{escape(label)}</title></text>"
         )
         parts.append(
-            f'<rect x="{label_w}" y="{y + 4}" width="{max(w, 0):.1f}" height="{row_h - 9}" fill="{PALETTE[0]}"/>'
+            f'<rect x="0" y="{y + 19}" width="{max(w, 0):.1f}" height="{bar_h}" fill="{PALETTE[0]}"/>'
         )
         parts.append(
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="axis">{escape(fmt(value))}</text>'
+            f'<text x="{w + 6:.1f}" y="{y + 30}" class="axis">{escape(formatter(value))}</text>'
         )
     parts.append("</svg>")
     rows = "".join(
-        f'<tr><th scope="row">{escape(label)}</th><td class="num">{escape(fmt(value))}</td></tr>'
+        f'<tr><th scope="row">{escape(label)}</th><td class="num">{escape(formatter(value))}</td></tr>'
         for label, value in items
     )
     return Markup(  # noqa: S704 (every value above is escaped)

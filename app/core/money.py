@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import (
+    format_compact_currency,
     format_currency,
     get_currency_precision,
     get_territory_currencies,
@@ -72,6 +73,14 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         return str(format_currency(self.to_decimal(), self.currency, locale=locale))
+
+    def format_compact(self, locale: str = "en") -> str:
+        """Chart ticks: "$250K" rather than "$250,000.00"."""
+        return str(
+            format_compact_currency(
+                self.to_decimal(), self.currency, locale=locale, fraction_digits=1
+            )
+        )
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:

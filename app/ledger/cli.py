@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from itertools import chain
-
 import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.ledger import checks
 from app.ledger import services as ledger
-from app.money_checks import iter_problems as domain_problems
+from app.money_checks import all_problems
 
 ledger_cli = AppGroup("ledger", help="Check the fund's ledger.")
 
@@ -18,8 +15,7 @@ ledger_cli = AppGroup("ledger", help="Check the fund's ledger.")
 @ledger_cli.command("verify")
 def verify() -> None:
     """Exit 0 when every ledger invariant holds; otherwise name the first violation and exit 1."""
-    problems = chain(checks.iter_problems(db.session()), domain_problems(db.session()))
-    first = next(problems, None)
+    first = next(all_problems(db.session()), None)
     if first is not None:
         click.echo(f"Ledger BROKEN: {first}", err=True)
         raise SystemExit(1)

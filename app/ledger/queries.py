@@ -296,7 +296,7 @@ def by_region(session: Session) -> list[tuple[str, int, int]]:
         else:
             pair[0] += int(total)
             pair[1] += int(total)
-    return sorted(((r, c, d) for r, (c, d) in out.items()), key=lambda x: -x[1])
+    return sorted(((r, c, d) for r, (c, d) in out.items() if c), key=lambda x: -x[1])
 
 
 def by_theme(session: Session, limit: int = 10) -> list[tuple[str, int]]:
@@ -310,12 +310,30 @@ def by_theme(session: Session, limit: int = 10) -> list[tuple[str, int]]:
         .join(Theme, Theme.code == application_themes.c.theme_code)
         .where(Account.category.in_([Category.COMMITMENT, Category.DISBURSEMENTS]))
         .group_by(Theme.name)
+        .having(committed > 0)
         .order_by(committed.desc())
         .limit(limit)
     ).all()
     return [(str(name), int(total)) for name, total in rows]
 
 
+def donor_choices(session: Session, user: User) -> list[tuple[int, str]]:
+    """Donors with an account in the ledger, for the filter; a donor filters only itself."""
+    if user.role_enum == Role.DONOR:
+        return []
+    rows = session.execute(
+        select(Account.donor_id, Account.name)
+        .where(Account.category == Category.CONTRIBUTIONS, Account.donor_id.is_not(None))
+        .order_by(Account.name)
+    ).all()
+    return [(int(donor_id or 0), name.split(" — ", 1)[-1]) for donor_id, name in rows]
+
+
 def money_formatter() -> Any:
     currency = base_currency()
     return lambda minor: Money(int(minor), currency).format()
+
+
+def money_tick_formatter() -> Any:
+    currency = base_currency()
+    return lambda minor: Money(int(minor), currency).format_compact()

@@ -156,6 +156,14 @@ def balance(session: Session, code: str) -> int:
 # -- posting -------------------------------------------------------------------------------------------
 
 
+def is_posted(session: Session, external_id: str) -> bool:
+    """Whether an outside event (a bank reference, a Stripe id) is already in the ledger."""
+    found = session.execute(
+        select(LedgerTransaction.id).where(LedgerTransaction.external_id == external_id)
+    ).first()
+    return found is not None
+
+
 def post(
     session: Session,
     kind: TransactionKind,
@@ -179,12 +187,7 @@ def post(
     if any(leg.account.currency != currency for leg in legs):
         raise LedgerError(f"every entry is in the fund's currency, {currency}")
     lock_fund(session)
-    if (
-        external_id is not None
-        and session.execute(
-            select(LedgerTransaction.id).where(LedgerTransaction.external_id == external_id)
-        ).first()
-    ):
+    if external_id is not None and is_posted(session, external_id):
         raise Duplicate(f"{external_id} is already in the ledger")
     # Re-read the balances under the lock, then check that no sign-constrained account flips.
     ids = sorted({leg.account.id for leg in legs})
@@ -198,9 +201,14 @@ def post(
             .execution_options(populate_existing=True)
         ).scalars()
     }
+    # Check every account's new balance before touching any, so a refusal leaves the
+    # session exactly as it was (a caller may catch the error and carry on).
+    net: dict[int, int] = {}
     for leg in legs:
-        account = accounts[leg.account.id]
-        after = account.balance_minor + leg.amount_minor
+        net[leg.account.id] = net.get(leg.account.id, 0) + leg.amount_minor
+    for account_id, change in net.items():
+        account = accounts[account_id]
+        after = account.balance_minor + change
         if (account.category in DEBIT_NORMAL and after < 0) or (
             account.category not in DEBIT_NORMAL and after > 0
         ):
@@ -208,7 +216,8 @@ def post(
                 f"{account.name} cannot go {'below' if account.category in DEBIT_NORMAL else 'above'} zero"
                 f" ({Money(account.balance_minor, currency)} → {Money(after, currency)})"
             )
-        account.balance_minor = after
+    for account_id, change in net.items():
+        accounts[account_id].balance_minor += change
     transaction = LedgerTransaction(
         kind=kind,
         effective_on=effective_on or today(),

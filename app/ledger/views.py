@@ -30,6 +30,7 @@ def overview_charts() -> dict[str, object]:
                 charts.Series("Disbursements", money_out, charts.PALETTE[0]),
             ],
             formatter=fmt,
+            tick_formatter=queries.money_tick_formatter(),
         ),
         "regions": charts.horizontal_bars(
             "Committed to grants, by regional group",
@@ -65,6 +66,7 @@ def index() -> str:
         regions=list(Region),
         themes=reference.themes(db.session()),
         kinds=queries.TransactionKind,
+        donors=queries.donor_choices(db.session(), user),
     )
 
 
