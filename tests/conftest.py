@@ -255,11 +255,13 @@ def live_server(live_template: str, tmp_path: Path) -> Iterator[LiveServer]:
     thread.start()
     try:
         yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
-        with app.app_context():
-            assert_ledger_holds()
     finally:
         server.shutdown()
         thread.join(timeout=5)
+    try:
+        with app.app_context():
+            assert_ledger_holds()  # once the server is down: no request holds a lock
+    finally:
         with app.app_context():
             db.engine.dispose()
         drop()

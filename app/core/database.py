@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, String, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine.interfaces import Dialect
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -94,7 +96,27 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only session (streamed exports) must not hold the write lock while it reads.
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "sptf_read_only"
+
+
+@contextmanager
+def read_only_session(engine: Engine) -> Iterator[Session]:
+    """A session of its own for a response streamed after the view returns.
+
+    The request's session is closed when the view returns, before a streamed body is read,
+    so a stream needs its own session, closed when the stream ends. It reads only: on SQLite
+    it does not take the write lock, on PostgreSQL the transaction is READ ONLY.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    with Session(engine.execution_options(**options)) as session:
+        yield session
 
 
 def str_enum(enum_cls: type[StrEnum], name: str, length: int = 32) -> SAEnum:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, render_template, request
 
 from app.core import charts
+from app.core.database import read_only_session
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Region
@@ -75,7 +78,12 @@ def index() -> str:
 def export() -> Response:
     user = actor()
     f = queries.filter_from_args(request.args)
-    rows = queries.csv_rows(db.session(), user, f)
-    response = Response(stream_with_context(rows), mimetype="text/csv")
+    engine = db.engine
+
+    def rows() -> Iterator[str]:
+        with read_only_session(engine) as session:
+            yield from queries.csv_rows(session, user, f)
+
+    response = Response(rows(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="sptf-ledger.csv"'
     return response
