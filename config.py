@@ -94,7 +94,9 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     HSTS = True
     TOTP_ISSUER = "SPTF"
-    IATI_ORGANISATION_ID = os.environ.get("IATI_ORGANISATION_ID", "XM-DAC-41301-SPTF")
+    # The fund's IATI organisation identifier: OHCHR's (DAC channel code 41313), which would
+    # administer such a fund. Every IATI activity identifier starts with it.
+    IATI_ORGANISATION_ID = os.environ.get("IATI_ORGANISATION_ID", "XM-DAC-41313")
 
     @staticmethod
     def validate(config: Mapping[str, Any]) -> None:

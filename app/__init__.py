@@ -60,7 +60,11 @@ from app.ledger.api import bp as ledger_api_bp
 from app.ledger.cli import ledger_cli
 from app.ledger.views import bp as ledger_bp
 from app.navigation import nav_items
+from app.opendata.views import bp as opendata_bp
 from app.public.views import bp as public_bp
+from app.roster.api import bp as roster_api_bp
+from app.roster.deployment_views import bp as deployments_bp
+from app.roster.views import bp as experts_bp
 from config import BASE_DIR, Config, config_from_env
 
 # Bearer-token JSON APIs read no cookie, so there is no session to forge a request with.
@@ -71,6 +75,7 @@ API_BLUEPRINTS = [
     grants_api_bp,
     contributions_api_bp,
     ledger_api_bp,
+    roster_api_bp,
 ]
 # Stripe's webhook carries no session either; it is authenticated by its signature.
 SIGNED_BLUEPRINTS = [stripe_bp]
@@ -85,6 +90,9 @@ BLUEPRINTS = [
     grants_bp,
     contributions_bp,
     ledger_bp,
+    opendata_bp,
+    experts_bp,
+    deployments_bp,
     admin_bp,
     auditlog_bp,
     *API_BLUEPRINTS,

@@ -30,11 +30,16 @@ class NavItem:
 DASHBOARD = NavItem(_l("Dashboard"), "dashboard.index")
 
 MENUS: dict[Role | None, list[NavItem]] = {
-    None: [NavItem(_l("Home"), "public.home"), NavItem(_l("The fund"), "ledger.fund")],
+    None: [
+        NavItem(_l("Home"), "public.home"),
+        NavItem(_l("The fund"), "ledger.fund"),
+        NavItem(_l("Open data"), "opendata.index"),
+    ],
     Role.APPLICANT: [
         DASHBOARD,
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Missions"), "deployments.index"),
     ],
     Role.COMMITTEE: [
         DASHBOARD,
@@ -47,12 +52,18 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Ballots"), "committee.index"),
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Roster"), "experts.roster"),
+        NavItem(_l("Missions"), "deployments.index"),
         NavItem(_l("Contributions"), "contributions.index"),
         NavItem(_l("Ledger"), "ledger.index"),
         NavItem(_l("Committee"), "committee.seat_list"),
         NavItem(_l("People"), "admin.invitations"),
     ],
-    Role.EXPERT: [DASHBOARD],
+    Role.EXPERT: [
+        DASHBOARD,
+        NavItem(_l("My profile"), "experts.profile"),
+        NavItem(_l("Missions"), "deployments.index"),
+    ],
     Role.DONOR: [
         DASHBOARD,
         NavItem(_l("Give"), "contributions.give"),
@@ -64,6 +75,8 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Ballots"), "committee.index"),
         NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Roster"), "experts.roster"),
+        NavItem(_l("Missions"), "deployments.index"),
         NavItem(_l("Contributions"), "contributions.index"),
         NavItem(_l("Ledger"), "ledger.index"),
         NavItem(_l("Audit log"), "auditlog.index"),

@@ -28,7 +28,7 @@ from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret
 from config import DevelopmentConfig
 
 PAGES: dict[str | None, list[str]] = {
-    None: ["/", "/login", "/register", "/password/forgot", "/fund"],
+    None: ["/", "/login", "/register", "/password/forgot", "/fund", "/open-data"],
     "admin": ["/dashboard", "/admin/users", "/admin/invitations", "/admin/settings", "/audit"],
     "secretariat": [
         "/dashboard",

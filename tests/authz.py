@@ -18,9 +18,11 @@ from app.auth import services as auth
 from app.auth.models import User
 from app.committee import seats
 from app.contributions import services as contributions
+from app.core import uploads
 from app.core.database import today
 from app.extensions import db
 from app.grants import services as grants
+from app.roster import profiles
 from tests import builders
 from tests.factories import Factory
 
@@ -72,6 +74,9 @@ DRAFT_HIDDEN = {
     "secretariat": HIDE,
     "secretariat2": HIDE,
 }
+# A mission: seen by the fund, the expert and the State it is for.
+MISSION_READERS = ("applicant", "expert", *SECRETARIAT, "auditor")
+MISSION = {**only(*MISSION_READERS), "applicant_other": HIDE}
 # An ineligible request never reached the committee.
 SCREENED_OUT_HIDDEN = {"applicant_other": HIDE, "committee": HIDE, "committee_recused": HIDE}
 
@@ -177,6 +182,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("ledger.fund", "GET"): everyone(),
     ("ledger.index", "GET"): only("donor", *SECRETARIAT, "auditor"),
     ("ledger.export", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    ("opendata.index", "GET"): everyone(),
+    ("opendata.iati_xml", "GET"): everyone(),
+    ("opendata.threesixtygiving_json", "GET"): everyone(),
+    ("opendata.threesixtygiving_csv", "GET"): everyone(),
     ("stripe.webhook", "POST"): everyone(),  # authenticated by Stripe's signature, not a role
     ("grants_api.get_grant", "GET"): {**only(*GRANT_READERS), "applicant_other": HIDE},
     ("grants_api.accept", "POST"): only(
@@ -192,6 +201,53 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("contributions_api.donate", "POST"): only("donor"),
     ("ledger_api.fund", "GET"): signed_in(),
     ("ledger_api.ledger_entries", "GET"): only("donor", *SECRETARIAT, "auditor"),
+    # roster: the "expert" user is active and has an offer (and a completed mission) on the
+    # "applicant" user's State's grant
+    ("experts.profile", "GET"): only("expert"),
+    ("experts.profile", "POST"): only("expert"),
+    ("experts.expertise", "POST"): only("expert"),
+    ("experts.add_language", "POST"): only("expert"),
+    ("experts.remove_language", "POST"): only("expert"),
+    ("experts.add_period", "POST"): only("expert"),
+    ("experts.remove_period", "POST"): only("expert"),
+    ("experts.upload_cv", "POST"): only("expert"),
+    ("experts.cv", "GET"): only("expert", *SECRETARIAT, "auditor"),
+    ("experts.roster", "GET"): only(*SECRETARIAT, "auditor"),
+    ("experts.expert", "GET"): only(*SECRETARIAT, "auditor"),
+    ("experts.vet", "POST"): only(*SECRETARIAT),
+    ("experts.set_active", "POST"): only(*SECRETARIAT),
+    ("experts.match", "GET"): only(*SECRETARIAT),
+    ("deployments.index", "GET"): only(*MISSION_READERS, "applicant_other"),
+    ("deployments.new", "GET"): only(*SECRETARIAT),
+    ("deployments.new", "POST"): only(*SECRETARIAT),
+    ("deployments.detail", "GET"): MISSION,
+    ("deployments.accept", "POST"): only("expert"),
+    ("deployments.decline", "POST"): only("expert"),
+    ("deployments.consent", "POST"): OWN_DRAFT_ACTION,
+    ("deployments.refuse", "POST"): OWN_DRAFT_ACTION,
+    ("deployments.report", "GET"): only("expert"),
+    ("deployments.report", "POST"): only("expert"),
+    ("deployments.review", "POST"): only(*SECRETARIAT),
+    ("deployments.cancel", "POST"): only(*SECRETARIAT),
+    ("deployments.rate", "POST"): OWN_DRAFT_ACTION,
+    ("deployments.pay", "POST"): only(*SECRETARIAT),
+    ("deployments.attachment", "GET"): MISSION,
+    ("roster_api.my_profile", "GET"): only("expert"),
+    ("roster_api.put_profile", "PUT"): only("expert"),
+    ("roster_api.vet", "POST"): only(*SECRETARIAT),
+    ("roster_api.search", "GET"): only(*SECRETARIAT),
+    ("roster_api.propose", "POST"): only(*SECRETARIAT),
+    ("roster_api.get_deployment", "GET"): MISSION,
+    ("roster_api.accept", "POST"): only("expert"),
+    ("roster_api.decline", "POST"): only("expert"),
+    # The body is checked before the deployment is looked up.
+    ("roster_api.consent", "POST"): only("applicant", "applicant_other"),
+    ("roster_api.refuse", "POST"): OWN_DRAFT_ACTION,  # (its body may be empty)
+    ("roster_api.report", "POST"): only("expert"),
+    ("roster_api.review", "POST"): only(*SECRETARIAT),
+    ("roster_api.cancel", "POST"): only(*SECRETARIAT),
+    ("roster_api.rate", "POST"): only("applicant", "applicant_other"),
+    ("roster_api.pay", "POST"): only(*SECRETARIAT),
     ("api.me", "GET"): signed_in(),
     ("api.reference_data", "GET"): signed_in(),
     ("api.openapi", "GET"): everyone(),
@@ -245,12 +301,34 @@ def build_cast(factory: Factory) -> Cast:
         session, users["secretariat"], users["donor"], "1000", "USD"
     )
     gift = contributions.start_card_gift(session, users["donor"], "10")
+    wanted = builders.expert_spec()
     approved = builders.application(
-        fiji, "approved", secretariat=users["secretariat"], votes={users["committee"]: "approve"}
+        fiji,
+        "approved",
+        secretariat=users["secretariat"],
+        votes={users["committee"]: "approve"},
+        budget=wanted.budget,
+        expertise=wanted.expertise,
     )
     grant = grants.grant_for_application(session, approved)
     grants.accept(session, fiji, grant, name="A", title="B")
     release = grants.create_disbursement(session, users["secretariat"], grant, "100")
+    session.commit()
+    # Roster: the expert is vetted, has a CV, an offer and a completed mission with a file.
+    expert = builders.expert(factory, user=users["expert"])
+    profiles.attach_cv(
+        session, users["expert"], expert, FileStorage(io.BytesIO(builders.PDF), "cv.pdf")
+    )
+    offer = builders.deployment(
+        grant, expert, users["secretariat"], start=today() + timedelta(days=3), days=2
+    )
+    done = builders.deployment(
+        grant, expert, users["secretariat"], status="completed", applicant=fiji, days=1
+    )
+    report_file = uploads.store(
+        session, FileStorage(io.BytesIO(builders.PDF), "agenda.pdf"), uploaded_by_id=expert.user_id
+    )
+    done.files.append(report_file)
     session.commit()
     objects = {
         "user_id": users["donor"].id,
@@ -268,6 +346,11 @@ def build_cast(factory: Factory) -> Cast:
         "transfer": transfer.id,
         "pledge": pledge.id,
         "gift": gift.id,
+        "expert": expert.id,
+        "period": expert.availability[0].id,
+        "offer": offer.id,
+        "done": done.id,
+        "report_file": report_file.id,
     }
     return Cast(users=users, tokens=tokens, objects=objects)
 
@@ -321,4 +404,35 @@ URL_ARGS: dict[str, Any] = {
     "grants_api.agreement": lambda o: {"grant_id": o["grant"]},
     "grants_api.create_disbursement": lambda o: {"grant_id": o["grant"]},
     "grants_api.approve": lambda o: {"disbursement_id": o["release"]},
+    "experts.remove_language": lambda o: {"code": "en"},
+    "experts.remove_period": lambda o: {"period_id": o["period"]},
+    "experts.cv": lambda o: {"expert_id": o["expert"]},
+    "experts.expert": lambda o: {"expert_id": o["expert"]},
+    "experts.vet": lambda o: {"expert_id": o["expert"]},
+    "experts.set_active": lambda o: {"expert_id": o["expert"], "action": "deactivate"},
+    "experts.match": lambda o: {"grant_id": o["grant"]},
+    "deployments.new": lambda o: {"grant_id": o["grant"], "expert": o["expert"]},
+    "deployments.detail": lambda o: {"deployment_id": o["offer"]},
+    "deployments.accept": lambda o: {"deployment_id": o["offer"]},
+    "deployments.decline": lambda o: {"deployment_id": o["offer"]},
+    "deployments.consent": lambda o: {"deployment_id": o["offer"]},
+    "deployments.refuse": lambda o: {"deployment_id": o["offer"]},
+    "deployments.report": lambda o: {"deployment_id": o["offer"]},
+    "deployments.review": lambda o: {"deployment_id": o["offer"]},
+    "deployments.cancel": lambda o: {"deployment_id": o["offer"]},
+    "deployments.rate": lambda o: {"deployment_id": o["done"]},
+    "deployments.pay": lambda o: {"deployment_id": o["done"]},
+    "deployments.attachment": lambda o: {"deployment_id": o["done"], "file_id": o["report_file"]},
+    "roster_api.vet": lambda o: {"expert_id": o["expert"]},
+    "roster_api.propose": lambda o: {"grant_id": o["grant"]},
+    "roster_api.get_deployment": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.accept": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.decline": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.consent": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.refuse": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.report": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.review": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.cancel": lambda o: {"deployment_id": o["offer"]},
+    "roster_api.rate": lambda o: {"deployment_id": o["done"]},
+    "roster_api.pay": lambda o: {"deployment_id": o["done"]},
 }

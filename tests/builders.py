@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -204,3 +204,139 @@ def active_grant(
     grants.accept(db.session(), applicant, grant, name="A. Official", title="Permanent Secretary")
     db.session.commit()
     return grant
+
+
+# -- roster -----------------------------------------------------------------------------------------
+
+
+def expert_spec(**changes: Any) -> ApplicationSpec:
+    """An application that asks for an expert and budgets for one (the grant's expert part)."""
+    from app.applications.services import ExpertiseSpec
+
+    base = spec(**changes)
+    base.budget = [
+        BudgetLineSpec("training", "Eight sessions", "18000"),
+        BudgetLineSpec("experts", "An expert on the Mandela Rules", "12000"),
+    ]
+    base.expertise = ExpertiseSpec(
+        themes=["torture", "persons-deprived-liberty"], languages=["en", "fr"], person_days=10
+    )
+    return base
+
+
+def expert_grant(factory: Factory, staff: User, board: Committee, applicant: User) -> Any:
+    """An active grant of $30,000 of which $12,000 is for experts, fully funded."""
+    donate(factory, staff, "100000")
+    s = expert_spec()
+    return active_grant(
+        factory,
+        staff,
+        board,
+        applicant,
+        overview=s.overview,
+        budget=s.budget,
+        expertise=s.expertise,
+    )
+
+
+def expert(
+    factory: Factory,
+    *,
+    state: str = "KEN",
+    name: str | None = None,
+    themes: tuple[str, ...] = ("torture",),
+    languages: tuple[str, ...] = ("en",),
+    rate: str = "500",
+    currency: str = "USD",
+    years: int = 12,
+    available: tuple[date, date] | None = None,
+    status: str = "active",
+    user: User | None = None,
+) -> Any:
+    """An expert with a complete profile, vetted unless `status` says otherwise."""
+    from app.roster import profiles
+
+    user = user or factory.user("expert", state=state, name=name)
+    session = db.session()
+    profile = profiles.own_profile(session, user)
+    start, end = available or (today(), today() + timedelta(days=365))
+    profiles.update_profile(
+        session,
+        user,
+        profile,
+        profiles.ProfileChanges(
+            current_position="Former member of a treaty body",
+            years_experience=years,
+            daily_rate=rate,
+            currency=currency,
+            languages=list(languages),
+            themes=list(themes),
+            availability=[(start, end)],
+        ),
+    )
+    if status != "applied":
+        staff = factory.user("secretariat")
+        profiles.vet(
+            session, staff, profile, "active" if status != "rejected" else "rejected", "Vetted."
+        )
+        if status == "inactive":
+            profiles.set_active(session, staff, profile, False, "On leave.")
+    session.commit()
+    return profile
+
+
+def deployment(
+    grant: Any,
+    expert_profile: Any,
+    staff: User,
+    *,
+    start: date | None = None,
+    days: int = 5,
+    status: str = "proposed",
+    applicant: User | None = None,
+    second: User | None = None,
+) -> Any:
+    """A deployment taken to `status` through the real services."""
+    from app.roster import deployments
+
+    session = db.session()
+    start = start or today()
+    d = deployments.propose(
+        session,
+        staff,
+        grant,
+        expert_profile,
+        deployments.Terms(
+            start=start,
+            end=start + timedelta(days=days - 1),
+            person_days=days,
+            terms_of_reference="Train trainers of the prison service on the Mandela Rules.",
+            travel_budget="1500",
+        ),
+    )
+    steps = ["accepted", "scheduled", "reported", "completed"]
+    if status == "declined":
+        deployments.decline(session, expert_profile.user, d, "Not free.")
+    elif status == "cancelled":
+        deployments.cancel(session, staff, d, "No longer needed.")
+    elif status in steps or status == "revision_requested":
+        target = steps.index("reported" if status == "revision_requested" else status)
+        deployments.accept(session, expert_profile.user, d)
+        if target >= 1:
+            assert applicant is not None
+            deployments.consent(session, applicant, d, name="A. Official", title="Minister")
+        if target >= 2:
+            deployments.report(
+                session,
+                expert_profile.user,
+                d,
+                deployments.MissionReport(
+                    summary="Trained 40 trainers over five days in two cities."
+                ),
+            )
+        if status == "revision_requested":
+            deployments.review(session, staff, d, "revision_requested", "Add the attendance list.")
+        if target >= 3:
+            deployments.review(session, staff, d, "completed", "Thank you.")
+    session.commit()
+    return d

@@ -60,7 +60,8 @@ def accounts_to_vet(session: Session, actor: User) -> Sequence[User]:
     return (
         session.execute(
             select(User)
-            .where(User.vetted_at.is_(None), User.role.in_([Role.DONOR, Role.EXPERT]))
+            # Experts are vetted on their roster profile (app/roster), not here.
+            .where(User.vetted_at.is_(None), User.role == Role.DONOR)
             .order_by(User.created_at)
             .limit(500)
         )

@@ -198,6 +198,8 @@ def register(
 def vet_user(session: Session, actor: User, user: User) -> None:
     if actor.role_enum is not Role.SECRETARIAT:
         raise PermissionDenied("only the secretariat vets accounts")
+    if user.role_enum is Role.EXPERT:
+        raise ValidationError("experts are vetted on their roster profile, by the secretariat")
     if user.role_enum not in SELF_REGISTRATION_ROLES:
         raise ValidationError("only donor and expert accounts are vetted")
     if user.is_vetted:

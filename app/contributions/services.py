@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
@@ -18,7 +17,8 @@ from app.contributions.models import Contribution, ContributionKind, Contributio
 from app.core import audit, mail
 from app.core.database import today, utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from app.core.money import Money, MoneyError, exponent, parse_amount
+from app.core.money import Money, MoneyError, parse_amount
+from app.core.money import convert as convert_money
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
@@ -28,8 +28,6 @@ from app.ledger import postings
 from app.ledger import services as ledger
 from app.ledger.models import LedgerTransaction, TransactionKind
 from app.ledger.services import Duplicate
-
-MAX_RATE = Decimal(1_000_000)
 
 
 def base_currency() -> str:
@@ -45,28 +43,7 @@ def _money(value: Any, currency: str, field: str = "amount") -> Money:
 
 def convert(original: Money, rate: Any) -> tuple[str, int]:
     """(rate as text, amount in the fund's currency). Same currency: rate 1."""
-    base = base_currency()
-    if original.currency == base:
-        return "1", original.amount_minor
-    try:
-        value = Decimal(str(rate).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(
-            f"give the exchange rate from {original.currency} to {base} (e.g. 1.0850)",
-            fields={"rate": "required"},
-        ) from None
-    if not value.is_finite() or value <= 0 or value > MAX_RATE:
-        raise ValidationError(
-            "the exchange rate must be a positive number", fields={"rate": "invalid"}
-        )
-    places = exponent(base)
-    converted = (original.to_decimal() * value).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
-    minor = int(converted.scaleb(places))
-    if minor <= 0:
-        raise ValidationError("the converted amount is zero", fields={"amount": "too small"})
-    return format(value.normalize(), "f"), minor
+    return convert_money(original, rate, base_currency())
 
 
 def find_donor(session: Session, email: str) -> User:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 from babel.numbers import (
@@ -15,6 +16,8 @@ from babel.numbers import (
     get_territory_currencies,
     list_currencies,
 )
+
+from app.core.errors import ValidationError
 
 # No single amount in this fund comes near 10^12 units; anything above is a typo or an attack.
 MAX_MINOR = 10**14
@@ -125,3 +128,35 @@ def parse_amount(value: str | Decimal | int, currency: str, *, allow_zero: bool 
     if minor > MAX_MINOR:
         raise MoneyError("the amount is too large")
     return Money(minor, currency)
+
+
+MAX_RATE = Decimal(1_000_000)
+
+
+def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> tuple[str, int]:
+    """(the rate as text, the amount in minor units of `target`), rounding half up.
+
+    Same currency: rate 1 and no rounding. Otherwise `rate` (target units per one unit of
+    the original) must be given: a missing or silly rate is a ValidationError on `field`.
+    """
+    if original.currency == target:
+        return "1", original.amount_minor
+    try:
+        value = Decimal(str(rate).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            f"give the exchange rate from {original.currency} to {target} (e.g. 1.0850)",
+            fields={field: "required"},
+        ) from None
+    if not value.is_finite() or value <= 0 or value > MAX_RATE:
+        raise ValidationError(
+            "the exchange rate must be a positive number", fields={field: "invalid"}
+        )
+    places = exponent(target)
+    converted = (original.to_decimal() * value).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+    minor = int(converted.scaleb(places))
+    if minor <= 0:
+        raise ValidationError("the converted amount is zero", fields={"amount": "too small"})
+    return format(value.normalize(), "f"), minor

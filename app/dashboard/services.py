@@ -16,12 +16,14 @@ from app.committee import ballots
 from app.contributions.models import Contribution
 from app.core import audit
 from app.core.audit import AuditEvent
-from app.core.database import utcnow
+from app.core.database import today, utcnow
 from app.core.mail import OutboxMessage
 from app.core.roles import Role
 from app.grants import services as grant_services
 from app.grants.models import Grant, GrantStatus
 from app.ledger import services as ledger
+from app.roster import deployments, profiles
+from app.roster.models import DeploymentStatus
 
 
 @dataclass
@@ -36,7 +38,7 @@ def _unvetted(session: Session) -> Sequence[User]:
             select(User)
             .where(
                 User.vetted_at.is_(None),
-                User.role.in_([Role.DONOR, Role.EXPERT]),
+                User.role == Role.DONOR,  # experts are vetted on their roster profile
                 User.active.is_(True),
             )
             .order_by(User.created_at)
@@ -84,7 +86,25 @@ def for_user(session: Session, user: User) -> Dashboard:
         )
         return Dashboard(
             "dashboard/applicant.html",
-            {"state": user.state, "requests": requests, "grants": state_grants},
+            {
+                "state": user.state,
+                "requests": requests,
+                "grants": state_grants,
+                "to_consent": deployments.in_statuses(
+                    session, [DeploymentStatus.ACCEPTED], state_iso3=user.state_iso3
+                ),
+                "to_rate": deployments.in_statuses(
+                    session,
+                    [DeploymentStatus.COMPLETED],
+                    state_iso3=user.state_iso3,
+                    unrated=True,
+                ),
+                "missions": deployments.in_statuses(
+                    session,
+                    [DeploymentStatus.SCHEDULED, DeploymentStatus.REPORTED],
+                    state_iso3=user.state_iso3,
+                ),
+            },
         )
     if role is Role.COMMITTEE:
         return Dashboard(
@@ -118,12 +138,39 @@ def for_user(session: Session, user: User) -> Dashboard:
                 "waiting_grants": session.execute(
                     select(func.count(Grant.id)).where(Grant.status == GrantStatus.AWAITING_FUNDS)
                 ).scalar_one(),
+                "experts_to_vet": profiles.vetting_queue_size(session),
+                "reports_to_review": deployments.in_statuses(session, [DeploymentStatus.REPORTED]),
+                "mission_counts": deployments.counts_by_status(session, user),
+                "statuses": list(DeploymentStatus),
             },
         )
     if role is Role.EXPERT:
-        return Dashboard("dashboard/expert.html", {})
+        expert = profiles.profile_of(session, user)
+        mine: dict[str, Sequence[Any]] = {"offers": [], "upcoming": [], "reports_due": []}
+        if expert is not None:
+            mine = {
+                "offers": deployments.in_statuses(
+                    session, [DeploymentStatus.PROPOSED], expert_id=expert.id
+                ),
+                "upcoming": deployments.in_statuses(
+                    session,
+                    [DeploymentStatus.ACCEPTED, DeploymentStatus.SCHEDULED],
+                    expert_id=expert.id,
+                ),
+                "reports_due": [
+                    d
+                    for d in deployments.in_statuses(
+                        session,
+                        [DeploymentStatus.SCHEDULED, DeploymentStatus.REVISION_REQUESTED],
+                        expert_id=expert.id,
+                    )
+                    if d.status_enum is DeploymentStatus.REVISION_REQUESTED
+                    or d.start_date <= today()
+                ],
+            }
+        return Dashboard("dashboard/expert.html", {"expert": expert, **mine})
     if role is Role.DONOR:
-        mine = (
+        given = (
             session.execute(
                 select(Contribution)
                 .where(Contribution.donor_id == user.id)
@@ -134,7 +181,7 @@ def for_user(session: Session, user: User) -> Dashboard:
             .all()
         )
         return Dashboard(
-            "dashboard/donor.html", {"contributions": mine, "position": ledger.position(session)}
+            "dashboard/donor.html", {"contributions": given, "position": ledger.position(session)}
         )
     if role is Role.AUDITOR:
         recent = (

@@ -36,8 +36,9 @@ class ApproveIn(Strict):
 @bp.get("/grants/<int:grant_id>")
 @api_endpoint(summary="A grant and its money", roles=list(services.READERS), tags=["grants"])
 def get_grant(grant_id: int) -> Response:
-    grant = services.get_grant_for(db.session(), current_api_user(), grant_id)
-    return jsonify(grant_json(db.session(), grant))
+    user = current_api_user()
+    grant = services.get_grant_for(db.session(), user, grant_id)
+    return jsonify(grant_json(db.session(), grant, user))
 
 
 @bp.post("/grants/<int:grant_id>/accept")

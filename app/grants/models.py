@@ -54,6 +54,10 @@ class Grant(Base):
     __table_args__ = (
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint(
+            "expert_budget_minor >= 0 AND expert_budget_minor <= amount_minor",
+            name="expert_budget_range",
+        ),
+        CheckConstraint(
             "status IN ('awaiting_funds', 'cancelled') OR committed_at IS NOT NULL",
             name="committed_has_date",
         ),
@@ -70,6 +74,8 @@ class Grant(Base):
     state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int]
+    # Paid by the fund to the experts it deploys, not to the State (the "experts" budget).
+    expert_budget_minor: Mapped[int] = mapped_column(default=0)
     duration_months: Mapped[int] = mapped_column(default=12)
     status: Mapped[GrantStatus] = mapped_column(
         str_enum(GrantStatus, "grant_status"), default=GrantStatus.AWAITING_FUNDS, index=True
@@ -103,6 +109,10 @@ class Grant(Base):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def expert_budget(self) -> Money:
+        return Money(self.expert_budget_minor, self.currency)
 
 
 class TrancheCondition(StrEnum):
@@ -167,6 +177,16 @@ class DisbursementKind(StrEnum):
     EXPERT_FEE = "expert_fee"
     TRAVEL = "travel"
 
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "tranche": _l("Tranche to the State"),
+                "expert_fee": _l("Expert's fee"),
+                "travel": _l("Expert's travel"),
+            }[self.value]
+        )
+
 
 class Disbursement(Base):
     """A release of grant money: created by one secretariat officer, approved by another."""
@@ -188,6 +208,8 @@ class Disbursement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
     tranche_id: Mapped[int | None] = mapped_column(ForeignKey("tranches.id"))
+    # An expert's fee or travel is paid for one deployment (app/roster).
+    deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"), index=True)
     kind: Mapped[DisbursementKind] = mapped_column(str_enum(DisbursementKind, "disbursement_kind"))
     amount_minor: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
@@ -211,6 +233,10 @@ class Disbursement(Base):
     tranche: Mapped[Tranche | None] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
+
+    @property
+    def kind_enum(self) -> DisbursementKind:
+        return DisbursementKind(self.kind)
 
     @property
     def status_enum(self) -> DisbursementStatus:

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.core.money import Money
 from app.grants import services
 from app.grants.agreement import reporting_schedule
 from app.grants.models import Grant
 
+# Domains built on grants add their part of a grant's JSON (the roster its "deployments").
+# Grants do not import them, so the dependency stays one-way.
+Part = Callable[[Session, Grant, User | None], dict[str, Any]]
+PARTS: list[Part] = []
 
-def grant_json(session: Session, grant: Grant) -> dict[str, Any]:
+
+def register_part(part: Part) -> Part:
+    PARTS.append(part)
+    return part
+
+
+def grant_json(session: Session, grant: Grant, user: User | None = None) -> dict[str, Any]:
     figures = services.figures(session, grant)
-    return {
+    data = {
         "id": grant.id,
         "reference": grant.reference,
         "application_id": grant.application_id,
@@ -54,3 +66,6 @@ def grant_json(session: Session, grant: Grant) -> dict[str, Any]:
         ],
         "deployments": [],
     }
+    for part in PARTS:
+        data.update(part(session, grant, user))
+    return data

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.applications.models import Application
+from app.applications.models import Application, BudgetCategory
 from app.auth.models import User
 from app.core import audit
 from app.core.database import today, utcnow
@@ -40,6 +41,11 @@ from app.ledger import postings
 from app.ledger import services as ledger
 
 SCHEDULE = ((60, TrancheCondition.ACCEPTANCE), (40, TrancheCondition.INTERIM_REPORT))
+
+# Domains built on grants (the roster's deployments) act when a grant is about to close:
+# `action` is "cancel" or "complete"; a receiver raises a DomainError to refuse. Grants do
+# not import those domains, so the dependency stays one-way.
+grant_closing = Namespace().signal("grant-closing")
 READERS = (Role.APPLICANT, Role.SECRETARIAT, Role.DONOR, Role.AUDITOR)
 
 
@@ -96,6 +102,35 @@ def grant_for_application(session: Session, application: Application) -> Grant |
 # -- creation and commitment --------------------------------------------------------------------------
 
 
+def expert_share(application: Application, amount_minor: int) -> int:
+    """The part of the approved amount for the "experts" budget lines, in proportion when the
+    committee approved less than was asked (rounded down). The fund pays experts itself
+    from this part, so it is not paid to the State in tranches."""
+    requested = sum(line.amount_minor for line in application.budget_lines)
+    experts = sum(
+        line.amount_minor
+        for line in application.budget_lines
+        if line.category == BudgetCategory.EXPERTS
+    )
+    if not requested or not experts:
+        return 0
+    return min(amount_minor, amount_minor * experts // requested)
+
+
+def tranche_schedule(amount_minor: int) -> list[Tranche]:
+    """60% on acceptance (rounded down), the rest after the interim report; a tranche that
+    would be zero is left out."""
+    first = amount_minor * SCHEDULE[0][0] // 100
+    amounts = (first, amount_minor - first)
+    return [
+        Tranche(number=number, percent=percent, amount_minor=part, condition=condition)
+        for number, ((percent, condition), part) in enumerate(
+            zip(SCHEDULE, amounts, strict=True), 1
+        )
+        if part > 0
+    ]
+
+
 def create_for_application(session: Session, application: Application, actor: Any = None) -> Grant:
     """Approval hands over here: the grant, its tranche schedule, and a commitment if funds allow."""
     if application.approved_amount_minor is None:
@@ -103,22 +138,18 @@ def create_for_application(session: Session, application: Application, actor: An
     if grant_for_application(session, application) is not None:
         raise Conflict("this application already has a grant")
     amount = application.approved_amount_minor
+    expert_budget = expert_share(application, amount)
     grant = Grant(
         application_id=application.id,
         reference=application.reference,
         state_iso3=application.state_iso3,
         currency=application.currency,
         amount_minor=amount,
+        expert_budget_minor=expert_budget,
         duration_months=application.duration_months or 12,
         status=GrantStatus.AWAITING_FUNDS,
     )
-    first = amount * SCHEDULE[0][0] // 100
-    grant.tranches = [
-        Tranche(number=1, percent=SCHEDULE[0][0], amount_minor=first, condition=SCHEDULE[0][1]),
-        Tranche(
-            number=2, percent=SCHEDULE[1][0], amount_minor=amount - first, condition=SCHEDULE[1][1]
-        ),
-    ]
+    grant.tranches = tranche_schedule(amount - expert_budget)
     session.add(grant)
     session.flush()
     audit.record(
@@ -248,6 +279,7 @@ def cancel(session: Session, actor: User, grant: Grant, reason: str) -> int:
     reason = _reason(reason)
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "cancel", actor)
+    grant_closing.send(grant, session=session, actor=actor, action="cancel")
     for disbursement in grant.disbursements:
         if disbursement.status == DisbursementStatus.PENDING_APPROVAL:
             DISBURSEMENT_WORKFLOW.apply(
@@ -267,6 +299,7 @@ def complete(session: Session, actor: User, grant: Grant) -> int:
     """Complete once the final report is accepted; what was not disbursed is released."""
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "complete", actor)
+    grant_closing.send(grant, session=session, actor=actor, action="complete")
     released = _release_unspent(
         session, actor, grant, f"{grant.reference} completed: unspent commitment released"
     )
@@ -309,13 +342,37 @@ def tranche_paid_minor(grant: Grant) -> int:
     )
 
 
+def expert_spent_minor(grant: Grant) -> int:
+    """Expert fees and travel paid or waiting for their second officer."""
+    return sum(
+        d.amount_minor
+        for d in grant.disbursements
+        if d.status != DisbursementStatus.CANCELLED and d.kind != DisbursementKind.TRANCHE
+    )
+
+
+def expert_budget_left(grant: Grant) -> int:
+    return grant.expert_budget_minor - expert_spent_minor(grant)
+
+
 def releasable_minor(session: Session, grant: Grant) -> int:
     """What may still be released to the State now: the tranches whose condition is met,
-    less what is paid or waiting, and never more than the undisbursed commitment."""
+    less what is paid or waiting, and never more than the undisbursed commitment that is
+    not kept for the experts."""
     due = sum(t.amount_minor for t in grant.tranches if t.is_releasable)
     scheduled = due - tranche_paid_minor(grant) - pending_minor(grant, tranches_only=True)
-    headroom = postings.commitment_outstanding(session, grant.id) - pending_minor(grant)
+    headroom = (
+        postings.commitment_outstanding(session, grant.id)
+        - pending_minor(grant)
+        - expert_budget_left(grant)
+    )
     return max(0, min(scheduled, headroom))
+
+
+def expert_payable_minor(session: Session, grant: Grant) -> int:
+    """What may still be paid to experts: their budget's rest, within the commitment."""
+    headroom = postings.commitment_outstanding(session, grant.id) - pending_minor(grant)
+    return max(0, min(expert_budget_left(grant), headroom))
 
 
 def _next_tranche(grant: Grant) -> Tranche | None:
@@ -344,6 +401,7 @@ def create_disbursement(
     *,
     kind: DisbursementKind = DisbursementKind.TRANCHE,
     payee: str = "",
+    deployment_id: int | None = None,
 ) -> Disbursement:
     """The maker's step: a release waiting for a second officer."""
     require_role(actor, Role.SECRETARIAT)
@@ -364,16 +422,17 @@ def create_disbursement(
                 fields={"amount": "above what is releasable"},
             )
     else:
-        headroom = postings.commitment_outstanding(session, grant.id) - pending_minor(grant)
+        headroom = expert_payable_minor(session, grant)
         if amount_minor > headroom:
             raise ValidationError(
-                f"only {Money(max(headroom, 0), grant.currency).format()} of the grant's commitment remains",
+                f"only {Money(headroom, grant.currency).format()} of the grant's budget for experts remains",
                 fields={"amount": "above the remaining commitment"},
             )
     tranche = _next_tranche(grant) if kind == DisbursementKind.TRANCHE else None
     disbursement = Disbursement(
         grant_id=grant.id,
         tranche_id=tranche.id if tranche is not None else None,
+        deployment_id=deployment_id,
         kind=kind,
         amount_minor=amount_minor,
         currency=grant.currency,

@@ -13,6 +13,7 @@ from app.core import mail
 from app.core.audit import audit_origin
 from app.extensions import db
 from app.grants import services as grants
+from app.roster import deployments
 
 jobs_cli = AppGroup("jobs", help="Run scheduled work.")
 
@@ -33,6 +34,10 @@ def _ballot_reminders(session: Session) -> str:
     return f"{ballots.send_reminders(session)} reminder(s) queued"
 
 
+def _mission_report_reminders(session: Session) -> str:
+    return f"{deployments.reminders_due(session)} reminder(s) queued"
+
+
 def _commit_waiting(session: Session) -> str:
     return f"{grants.commit_waiting(session)} waiting grant(s) committed"
 
@@ -41,6 +46,7 @@ JOBS: list[tuple[str, Job]] = [
     ("close expired ballots", _close_ballots),
     ("commit waiting grants", _commit_waiting),
     ("ballot reminders", _ballot_reminders),
+    ("mission report reminders", _mission_report_reminders),
     ("mail", _send_mail),
 ]
 

@@ -81,6 +81,25 @@ DEFINITIONS: dict[str, Definition] = {
             1,
             10,
         ),
+        Definition(
+            "south_south_points",
+            _l("Matching: South–South bonus (points)"),
+            _l(
+                "Added to an expert's score when both the expert and the State are from the"
+                " African, Asia-Pacific or Latin American and Caribbean groups."
+            ),
+            lambda: 10,
+            0,
+            30,
+        ),
+        Definition(
+            "same_region_points",
+            _l("Matching: same regional group bonus (points)"),
+            _l("Added to an expert's score when the expert is from the State's regional group."),
+            lambda: 5,
+            0,
+            30,
+        ),
     )
 }
 

@@ -1,0 +1,333 @@
+"""Finding experts: hard filters, then a ranking with a visible, explained score.
+
+Everything is computed in one SQL statement (plus a count), so a search costs the same on
+ten experts or ten thousand: the filters are EXISTS sub-queries on indexed tables, and each
+part of the score is a column of the result. The page then explains each expert's score
+from those same columns, so what is shown is exactly what was ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.auth.models import User
+from app.core.pagination import MAX_PER_PAGE, Page
+from app.core.roles import Region
+from app.grants.models import Grant
+from app.reference.models import State
+from app.roster.models import (
+    HOLDS_CALENDAR,
+    OPEN,
+    Availability,
+    Deployment,
+    Expert,
+    ExpertLanguage,
+    ExpertStatus,
+    expert_themes,
+)
+from app.settings import services as settings
+
+THEME_POINTS = 40
+LANGUAGE_POINTS = 20
+EXPERIENCE_POINTS = 10  # half a point a year, up to 20 years
+RATING_POINTS_PER_STAR = 3  # the average rating × 3: 3 to 15
+UNRATED_POINTS = 9  # as a three-star average: no history is neither good nor bad
+LOAD_POINTS = 10  # minus 5 per mission under way
+SOUTH = (Region.AFRICAN.value, Region.ASIA_PACIFIC.value, Region.GRULAC.value)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    themes: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    region: str | None = None
+    available_from: date | None = None
+    available_to: date | None = None
+    exclude_state: str | None = None  # the beneficiary State: its nationals never match
+    state_region: str | None = None  # the beneficiary's group, for the regional bonus
+    name: str | None = None
+    # A deployment being re-matched does not block its own expert's calendar.
+    ignore_deployment: int | None = None
+
+    @property
+    def window(self) -> tuple[date, date] | None:
+        if self.available_from and self.available_to:
+            return self.available_from, self.available_to
+        return None
+
+
+@dataclass(frozen=True)
+class ScorePart:
+    label: str
+    points: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Match:
+    expert: Expert
+    score: int
+    parts: list[ScorePart] = field(default_factory=list)
+
+
+def criteria_for_grant(grant: Grant, start: date | None, end: date | None) -> Criteria:
+    """What the State asked for in its application's "expertise wanted"."""
+    application = grant.application
+    return Criteria(
+        themes=[t.code for t in application.expertise_themes],
+        languages=application.language_codes,
+        available_from=start,
+        available_to=end,
+        exclude_state=grant.state_iso3,
+        state_region=Region(grant.state.region).value,
+    )
+
+
+def _count_in(table_col: Any, owner_col: Any, codes: Sequence[str]) -> ColumnElement[int]:
+    if not codes:
+        return literal(0)
+    return (
+        select(func.count())
+        .where(owner_col == Expert.id, table_col.in_(list(codes)))
+        .scalar_subquery()
+    )
+
+
+def _share(matched: ColumnElement[int], wanted: int, points: int) -> ColumnElement[Any]:
+    if not wanted:
+        return literal(0)
+    # Integer division on both backends: a whole number of points.
+    return (matched * points) // wanted
+
+
+def search(
+    session: Session, criteria: Criteria, *, page: int = 1, per_page: int = 25
+) -> Page[Match]:
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = max(1, page)
+    themes = list(dict.fromkeys(criteria.themes))
+    languages = list(dict.fromkeys(criteria.languages))
+
+    themes_matched = _count_in(expert_themes.c.theme_code, expert_themes.c.expert_id, themes)
+    languages_matched = _count_in(ExpertLanguage.code, ExpertLanguage.expert_id, languages)
+    rating_sum = (
+        select(func.coalesce(func.sum(Deployment.rating), 0))
+        .where(Deployment.expert_id == Expert.id)
+        .scalar_subquery()
+    )
+    rating_count = (
+        select(func.count(Deployment.rating))
+        .where(Deployment.expert_id == Expert.id)
+        .scalar_subquery()
+    )
+    load = (
+        select(func.count())
+        .where(Deployment.expert_id == Expert.id, Deployment.status.in_(OPEN))
+        .scalar_subquery()
+    )
+    configured = settings.all_values(session)
+    south_south = configured["south_south_points"]
+    same_region = configured["same_region_points"]
+
+    theme_points = _share(themes_matched, len(themes), THEME_POINTS)
+    language_points = _share(languages_matched, len(languages), LANGUAGE_POINTS)
+    experience_points = case(
+        (Expert.years_experience >= 2 * EXPERIENCE_POINTS, EXPERIENCE_POINTS),
+        else_=func.coalesce(Expert.years_experience, 0) // 2,
+    )
+    rating_points = case(
+        (rating_count == 0, UNRATED_POINTS),
+        else_=(rating_sum * RATING_POINTS_PER_STAR) // rating_count,
+    )
+    load_points = case((load >= 2, 0), else_=LOAD_POINTS - 5 * load)
+    region_points: ColumnElement[int] = literal(0)
+    if criteria.state_region:
+        region_points = case(
+            (
+                and_(State.region.in_(SOUTH), literal(criteria.state_region in SOUTH)),
+                south_south,
+            ),
+            else_=0,
+        ) + case((State.region == criteria.state_region, same_region), else_=0)
+    total = (
+        theme_points
+        + language_points
+        + region_points
+        + experience_points
+        + rating_points
+        + load_points
+    )
+
+    stmt = (
+        select(
+            Expert,
+            total.label("score"),
+            themes_matched.label("themes_matched"),
+            languages_matched.label("languages_matched"),
+            theme_points.label("theme_points"),
+            language_points.label("language_points"),
+            region_points.label("region_points"),
+            experience_points.label("experience_points"),
+            rating_points.label("rating_points"),
+            rating_count.label("rating_count"),
+            rating_sum.label("rating_sum"),
+            load_points.label("load_points"),
+            load.label("load"),
+        )
+        .join(User, User.id == Expert.user_id)
+        .outerjoin(State, State.iso3 == User.state_iso3)
+        .where(*_filters(criteria, themes, languages))
+    )
+    count = session.execute(
+        select(func.count()).select_from(
+            select(Expert.id)
+            .join(User, User.id == Expert.user_id)
+            .outerjoin(State, State.iso3 == User.state_iso3)
+            .where(*_filters(criteria, themes, languages))
+            .subquery()
+        )
+    ).scalar_one()
+    rows = session.execute(
+        stmt.order_by(total.desc(), Expert.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .options(
+            selectinload(Expert.themes),
+            selectinload(Expert.languages),
+            selectinload(Expert.availability),
+        )
+    ).all()
+    matches = [_explain(row, themes, languages, criteria) for row in rows]
+    return Page(items=matches, page=page, per_page=per_page, total=int(count))
+
+
+def _filters(criteria: Criteria, themes: list[str], languages: list[str]) -> list[Any]:
+    clauses: list[Any] = [Expert.status == ExpertStatus.ACTIVE, User.active.is_(True)]
+    if themes:
+        clauses.append(
+            exists().where(
+                expert_themes.c.expert_id == Expert.id, expert_themes.c.theme_code.in_(themes)
+            )
+        )
+    if languages:
+        clauses.append(
+            exists().where(
+                ExpertLanguage.expert_id == Expert.id, ExpertLanguage.code.in_(languages)
+            )
+        )
+    if criteria.region:
+        clauses.append(State.region == criteria.region)
+    if criteria.exclude_state:
+        clauses.append(or_(User.state_iso3.is_(None), User.state_iso3 != criteria.exclude_state))
+    if criteria.name:
+        pattern = f"%{criteria.name.strip().lower()}%"
+        clauses.append(func.lower(User.name).like(pattern))
+    window = criteria.window
+    if window is not None:
+        start, end = window
+        clauses.append(
+            exists().where(
+                Availability.expert_id == Expert.id,
+                Availability.start_date <= start,
+                Availability.end_date >= end,
+            )
+        )
+        busy = [
+            Deployment.expert_id == Expert.id,
+            Deployment.status.in_(HOLDS_CALENDAR),
+            Deployment.start_date <= end,
+            Deployment.end_date >= start,
+        ]
+        if criteria.ignore_deployment is not None:
+            busy.append(Deployment.id != criteria.ignore_deployment)
+        clauses.append(~exists().where(*busy))
+    elif criteria.available_from or criteria.available_to:
+        # One end given: available at some point in that direction.
+        day = criteria.available_from or criteria.available_to
+        assert day is not None
+        clauses.append(
+            exists().where(
+                Availability.expert_id == Expert.id,
+                Availability.end_date >= day
+                if criteria.available_from
+                else Availability.start_date <= day,
+            )
+        )
+    return clauses
+
+
+def _explain(row: Any, themes: list[str], languages: list[str], criteria: Criteria) -> Match:
+    expert: Expert = row.Expert
+    parts = []
+    if themes:
+        parts.append(
+            ScorePart(
+                _("Themes"),
+                int(row.theme_points),
+                _("%(n)d of %(m)d asked for", n=row.themes_matched, m=len(themes)),
+            )
+        )
+    if languages:
+        spoken = [c for c in languages if c in expert.language_codes]
+        parts.append(
+            ScorePart(
+                _("Languages"),
+                int(row.language_points),
+                ", ".join(spoken) or _("none of those asked for"),
+            )
+        )
+    if criteria.state_region:
+        parts.append(
+            ScorePart(
+                _("Region"),
+                int(row.region_points),
+                _("South–South or same group") if row.region_points else _("no preference applies"),
+            )
+        )
+    parts.append(
+        ScorePart(
+            _("Experience"),
+            int(row.experience_points),
+            _("%(n)d years", n=expert.years_experience or 0),
+        )
+    )
+    if row.rating_count:
+        average = row.rating_sum / row.rating_count
+        rating_detail = _("%(avg).1f / 5 from %(n)d mission(s)", avg=average, n=row.rating_count)
+    else:
+        rating_detail = _("not rated yet")
+    parts.append(ScorePart(_("Past ratings"), int(row.rating_points), rating_detail))
+    parts.append(
+        ScorePart(
+            _("Current load"),
+            int(row.load_points),
+            _("%(n)d mission(s) under way", n=row.load),
+        )
+    )
+    return Match(expert=expert, score=int(row.score), parts=parts)
+
+
+def overlapping(
+    session: Session, expert_id: int, start: date, end: date, *, ignore: int | None = None
+) -> Deployment | None:
+    """A deployment that already holds some of these days in the expert's calendar."""
+    stmt = select(Deployment).where(
+        Deployment.expert_id == expert_id,
+        Deployment.status.in_(HOLDS_CALENDAR),
+        Deployment.start_date <= end,
+        Deployment.end_date >= start,
+    )
+    if ignore is not None:
+        stmt = stmt.where(Deployment.id != ignore)
+    return session.execute(stmt.limit(1)).scalars().first()
+
+
+def covers(expert: Expert, start: date, end: date) -> bool:
+    return any(p.start_date <= start and p.end_date >= end for p in expert.availability)
