@@ -294,7 +294,7 @@ def deployment(
     days: int = 5,
     status: str = "proposed",
     applicant: User | None = None,
-    second: User | None = None,
+    travel: str = "1500",
 ) -> Any:
     """A deployment taken to `status` through the real services."""
     from app.roster import deployments
@@ -311,7 +311,7 @@ def deployment(
             end=start + timedelta(days=days - 1),
             person_days=days,
             terms_of_reference="Train trainers of the prison service on the Mandela Rules.",
-            travel_budget="1500",
+            travel_budget=travel,
         ),
     )
     steps = ["accepted", "scheduled", "reported", "completed"]

@@ -130,3 +130,77 @@ def test_money_pages_have_a_fixed_query_count(client, factory, count_queries, wo
     large = count_for(client, count_queries, url)
     assert large == small, f"{url} went from {small} to {large} queries as the data grew"
     assert small <= 20
+
+
+# -- roster pages ----------------------------------------------------------------------------------
+
+
+def grow_roster(factory, staff, grant, fiji, n):
+    """n more experts on the roster, each with an offer on the grant."""
+    from datetime import timedelta
+
+    from app.core.database import today
+
+    for i in range(n):
+        expert = builders.expert(
+            factory,
+            state=["KEN", "SEN", "IND", "BRA", "DEU"][i % 5],
+            languages=("en", "fr"),
+            rate="100",
+        )
+        builders.expert(factory, status="applied")
+        start = today() + timedelta(days=1 + (i % 30))
+        builders.deployment(grant, expert, staff, start=start, days=1, travel="0")
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("staff", "/roster"),
+        ("staff", "/roster?status=applied"),
+        ("staff", "/deployments"),
+        ("staff", "/dashboard"),
+        ("staff", "/grants/{grant}/experts"),
+        ("auditor", "/roster"),
+        ("auditor", "/deployments"),
+        ("fiji", "/deployments"),
+        ("fiji", "/dashboard"),
+    ],
+)
+def test_roster_pages_have_a_fixed_query_count(client, factory, count_queries, world, who, url):
+    staff, board = world
+    fiji = factory.user("applicant", state="FJI")
+    grant = builders.expert_grant(factory, staff, board, fiji)
+    user = {"staff": staff, "auditor": factory.user("auditor"), "fiji": fiji}[who]
+    url = url.format(grant=grant.id)
+    grow_roster(factory, staff, grant, fiji, 2)
+    login(client, user)
+    small = count_for(client, count_queries, url)
+    grow_roster(factory, staff, grant, fiji, 5)
+    large = count_for(client, count_queries, url)
+    assert large == small, f"{url} went from {small} to {large} queries as the data grew"
+    assert small <= 20
+
+
+def test_expert_pages_query_count(client, factory, count_queries, world):
+    staff, board = world
+    fiji = factory.user("applicant", state="FJI")
+    grant = builders.expert_grant(factory, staff, board, fiji)
+    expert = builders.expert(factory, rate="100")
+    login(client, expert.user)
+    from datetime import timedelta
+
+    from app.core.database import today
+
+    builders.deployment(grant, expert, staff, start=today() + timedelta(days=1), days=1, travel="0")
+    counts = {
+        url: count_for(client, count_queries, url)
+        for url in ("/dashboard", "/deployments", "/experts/me")
+    }
+    for i in range(5):
+        builders.deployment(
+            grant, expert, staff, start=today() + timedelta(days=3 + 2 * i), days=1, travel="0"
+        )
+    for url, small in counts.items():
+        assert count_for(client, count_queries, url) == small, url

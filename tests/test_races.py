@@ -287,3 +287,79 @@ def checks_problems():
 
     yield from checks.iter_problems(db.session())
     yield from money(db.session())
+
+
+def _expert_grant(app):
+    """A committed active grant with $12,000 for experts, and two vetted experts."""
+    from tests.factories import Factory
+
+    with app.app_context():
+        factory = Factory(db.session)
+        staff = factory.user("secretariat")
+        board = builders.committee(factory, staff)
+        fiji = factory.user("applicant", state="FJI")
+        grant = builders.expert_grant(factory, staff, board, fiji)
+        experts = [builders.expert(factory, rate="1000") for _ in range(THREADS)]
+        db.session.commit()
+        return grant.id, staff.id, [e.id for e in experts]
+
+
+def _propose(grant_id, staff_id, expert_id, start, days):
+    from app.grants.models import Grant
+    from app.roster import deployments
+    from app.roster.models import Expert
+
+    return deployments.propose(
+        db.session(),
+        _user(staff_id),
+        db.session.get(Grant, grant_id),
+        db.session.get(Expert, expert_id),
+        deployments.Terms(
+            start=start,
+            end=start + timedelta(days=days - 1),
+            person_days=days,
+            terms_of_reference="Advise the drafting committee of the new prisons act.",
+            travel_budget="0",
+        ),
+    ).id
+
+
+def test_racing_overlapping_proposals_for_one_expert_keep_one(live_server):
+    from app.core.database import today
+    from app.roster.models import Deployment
+
+    app = live_server.app
+    grant_id, staff_id, experts = _expert_grant(app)
+
+    def propose(i):
+        # Every window shares day 10 with every other.
+        return _propose(grant_id, staff_id, experts[0], today() + timedelta(days=3 + i), 8)
+
+    results, errors = race(app, propose)
+    assert len(results) == 1
+    assert len(errors) == THREADS - 1 and all("already engaged" in str(e) for e in errors)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Deployment.id))).scalar_one() == 1
+
+
+def test_racing_proposals_never_exceed_the_experts_budget(live_server):
+    """$12,000 for experts; each proposal costs $5,000: exactly two go through."""
+    from app.core.database import today
+    from app.roster import deployments
+    from app.roster.models import Deployment
+
+    app = live_server.app
+    grant_id, staff_id, experts = _expert_grant(app)
+
+    def propose(i):
+        return _propose(grant_id, staff_id, experts[i], today() + timedelta(days=3), 5)
+
+    results, errors = race(app, propose)
+    assert len(results) == 2
+    assert all("exceed what remains" in str(e) for e in errors)
+    with app.app_context():
+        from app.grants.models import Grant
+
+        grant = db.session.get(Grant, grant_id)
+        assert db.session.execute(select(func.count(Deployment.id))).scalar_one() == 2
+        assert deployments.expert_budget_free(db.session(), grant) == 200_000

@@ -46,6 +46,8 @@ SCHEDULE = ((60, TrancheCondition.ACCEPTANCE), (40, TrancheCondition.INTERIM_REP
 # `action` is "cancel" or "complete"; a receiver raises a DomainError to refuse. Grants do
 # not import those domains, so the dependency stays one-way.
 grant_closing = Namespace().signal("grant-closing")
+# Sent once the State has accepted the agreement (the reports domain schedules its reports).
+grant_accepted = Namespace().signal("grant-accepted")
 READERS = (Role.APPLICANT, Role.SECRETARIAT, Role.DONOR, Role.AUDITOR)
 
 
@@ -232,6 +234,7 @@ def accept(session: Session, actor: User, grant: Grant, *, name: str, title: str
         actor,
         data={"name": grant.accepted_name, "title": grant.accepted_title},
     )
+    grant_accepted.send(grant, session=session, actor=actor)
     return grant
 
 

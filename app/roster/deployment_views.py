@@ -42,13 +42,19 @@ READERS = (Role.SECRETARIAT, Role.AUDITOR, Role.EXPERT, Role.APPLICANT)
 @roles_required(*READERS)
 def index() -> str:
     status = request.args.get("status") or None
+    grant_id = int_arg(request.args.get("grant")) or None
     page = deployments.list_for(
-        db.session(), actor(), status=status, page=page_arg(request.args.get("page"))
+        db.session(),
+        actor(),
+        status=status,
+        grant_id=grant_id,
+        page=page_arg(request.args.get("page")),
     )
     return render_template(
         "deployments/list.html",
         page=page,
         status=status or "",
+        grant_id=grant_id,
         statuses=list(DeploymentStatus),
         counts=deployments.counts_by_status(db.session(), actor()),
     )

@@ -266,18 +266,12 @@ def propose(
     session: Session, actor: User, grant: Grant, expert: Expert, terms: Terms
 ) -> Deployment:
     require_role(actor, Role.SECRETARIAT)
-    # The expert's row is the lock for its calendar: two proposals for the same expert queue
-    # here, and the second sees the first's days (FOR UPDATE on PostgreSQL; SQLite's write
-    # lock at BEGIN IMMEDIATE).
-    session.execute(
-        select(Expert.id)
-        .where(Expert.id == expert.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    session.execute(
-        select(Grant.id).where(Grant.id == grant.id).with_for_update()
-    )  # and the grant's row for its expert budget
+    # Locks, always in this order (the views lock the grant first too): the grant's row for
+    # its expert budget, then the expert's row for its calendar. Two proposals for the same
+    # expert or the same budget queue here, and the second sees the first's (FOR UPDATE on
+    # PostgreSQL; SQLite's write lock at BEGIN IMMEDIATE).
+    session.execute(select(Grant.id).where(Grant.id == grant.id).with_for_update())
+    session.execute(select(Expert.id).where(Expert.id == expert.id).with_for_update())
     if grant.status_enum is not GrantStatus.ACTIVE:
         raise TransitionNotAllowed(
             f"experts are deployed under active grants; this one is {grant.status_enum.value}",
@@ -376,10 +370,7 @@ def consent(
     if not name or not title:
         raise ValidationError(
             "give the name and title of the official who consents",
-            fields={
-                "name": "required" if not name else "",
-                "title": "required" if not title else "",
-            },
+            fields={k: "required" for k, v in (("name", name), ("title", title)) if not v},
         )
     DEPLOYMENT_WORKFLOW.check(deployment, "consent", actor)
     if deployment.grant.status_enum is not GrantStatus.ACTIVE:

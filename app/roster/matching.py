@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,6 +22,7 @@ from app.auth.models import User
 from app.core.pagination import MAX_PER_PAGE, Page
 from app.core.roles import Region
 from app.grants.models import Grant
+from app.reference import services as reference
 from app.reference.models import State
 from app.roster.models import (
     HOLDS_CALENDAR,
@@ -275,7 +277,8 @@ def _explain(row: Any, themes: list[str], languages: list[str], criteria: Criter
             )
         )
     if languages:
-        spoken = [c for c in languages if c in expert.language_codes]
+        names = reference.languages()
+        spoken = [names.get(c, c) for c in languages if c in expert.language_codes]
         parts.append(
             ScorePart(
                 _("Languages"),
@@ -285,22 +288,22 @@ def _explain(row: Any, themes: list[str], languages: list[str], criteria: Criter
         )
     if criteria.state_region:
         parts.append(
-            ScorePart(
-                _("Region"),
-                int(row.region_points),
-                _("South–South or same group") if row.region_points else _("no preference applies"),
-            )
+            ScorePart(_("Region"), int(row.region_points), _region_detail(expert, criteria))
         )
     parts.append(
         ScorePart(
             _("Experience"),
             int(row.experience_points),
-            _("%(n)d years", n=expert.years_experience or 0),
+            ngettext("%(num)d year", "%(num)d years", expert.years_experience or 0),
         )
     )
     if row.rating_count:
-        average = row.rating_sum / row.rating_count
-        rating_detail = _("%(avg).1f / 5 from %(n)d mission(s)", avg=average, n=row.rating_count)
+        rating_detail = ngettext(
+            "%(avg).1f / 5 from %(num)d mission",
+            "%(avg).1f / 5 from %(num)d missions",
+            row.rating_count,
+            avg=row.rating_sum / row.rating_count,
+        )
     else:
         rating_detail = _("not rated yet")
     parts.append(ScorePart(_("Past ratings"), int(row.rating_points), rating_detail))
@@ -308,10 +311,24 @@ def _explain(row: Any, themes: list[str], languages: list[str], criteria: Criter
         ScorePart(
             _("Current load"),
             int(row.load_points),
-            _("%(n)d mission(s) under way", n=row.load),
+            ngettext("%(num)d mission under way", "%(num)d missions under way", row.load),
         )
     )
     return Match(expert=expert, score=int(row.score), parts=parts)
+
+
+def _region_detail(expert: Expert, criteria: Criteria) -> str:
+    state = expert.user.state
+    region = Region(state.region).value if state is not None else None
+    south = region in SOUTH and criteria.state_region in SOUTH
+    same = region is not None and region == criteria.state_region
+    if south and same:
+        return str(_("South–South, same regional group"))
+    if south:
+        return str(_("South–South"))
+    if same:
+        return str(_("same regional group"))
+    return str(_("no preference applies"))
 
 
 def overlapping(

@@ -284,7 +284,12 @@ def roster() -> str:
     return render_template(
         "roster/list.html",
         status=status,
-        statuses=list(ExpertStatus),
+        statuses=[
+            ExpertStatus.ACTIVE,
+            ExpertStatus.APPLIED,
+            ExpertStatus.REJECTED,
+            ExpertStatus.INACTIVE,
+        ],
         page=page,
         args=args,
         criteria=criteria,
