@@ -62,9 +62,12 @@ from app.ledger.views import bp as ledger_bp
 from app.navigation import nav_items
 from app.opendata.views import bp as opendata_bp
 from app.public.views import bp as public_bp
+from app.reports.api import bp as reports_api_bp
+from app.reports.views import bp as reports_bp
 from app.roster.api import bp as roster_api_bp
 from app.roster.deployment_views import bp as deployments_bp
 from app.roster.views import bp as experts_bp
+from app.transparency.views import bp as transparency_bp
 from config import BASE_DIR, Config, config_from_env
 
 # Bearer-token JSON APIs read no cookie, so there is no session to forge a request with.
@@ -76,6 +79,7 @@ API_BLUEPRINTS = [
     contributions_api_bp,
     ledger_api_bp,
     roster_api_bp,
+    reports_api_bp,
 ]
 # Stripe's webhook carries no session either; it is authenticated by its signature.
 SIGNED_BLUEPRINTS = [stripe_bp]
@@ -93,6 +97,8 @@ BLUEPRINTS = [
     opendata_bp,
     experts_bp,
     deployments_bp,
+    reports_bp,
+    transparency_bp,
     admin_bp,
     auditlog_bp,
     *API_BLUEPRINTS,

@@ -39,6 +39,7 @@ MENUS: dict[Role | None, list[NavItem]] = {
         DASHBOARD,
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Reports"), "reports.index"),
         NavItem(_l("Missions"), "deployments.index"),
     ],
     Role.COMMITTEE: [
@@ -52,6 +53,7 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Ballots"), "committee.index"),
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Reports"), "reports.index"),
         NavItem(_l("Roster"), "experts.roster"),
         NavItem(_l("Missions"), "deployments.index"),
         NavItem(_l("Contributions"), "contributions.index"),
@@ -75,6 +77,7 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Requests"), "applications.index"),
         NavItem(_l("Ballots"), "committee.index"),
         NavItem(_l("Grants"), "grants.index"),
+        NavItem(_l("Reports"), "reports.index"),
         NavItem(_l("Roster"), "experts.roster"),
         NavItem(_l("Missions"), "deployments.index"),
         NavItem(_l("Contributions"), "contributions.index"),

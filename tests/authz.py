@@ -77,6 +77,9 @@ DRAFT_HIDDEN = {
 # A mission: seen by the fund, the expert and the State it is for.
 MISSION_READERS = ("applicant", "expert", *SECRETARIAT, "auditor")
 MISSION = {**only(*MISSION_READERS), "applicant_other": HIDE}
+# A report: seen by the fund and the State that writes it.
+REPORT_READERS = ("applicant", *SECRETARIAT, "auditor")
+REPORT = {**only(*REPORT_READERS), "applicant_other": HIDE}
 # An ineligible request never reached the committee.
 SCREENED_OUT_HIDDEN = {"applicant_other": HIDE, "committee": HIDE, "committee_recused": HIDE}
 
@@ -248,6 +251,36 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("roster_api.cancel", "POST"): only(*SECRETARIAT),
     ("roster_api.rate", "POST"): only("applicant", "applicant_other"),
     ("roster_api.pay", "POST"): only(*SECRETARIAT),
+    # reports: the grant's interim report is accepted (with a file, a draft story and a
+    # published one); its final report is due
+    ("reports.index", "GET"): only(*REPORT_READERS, "applicant_other"),
+    ("reports.detail", "GET"): REPORT,
+    ("reports.write", "POST"): OWN_DRAFT_ACTION,
+    ("reports.review", "POST"): only(*SECRETARIAT),
+    ("reports.reschedule", "POST"): only(*SECRETARIAT),
+    ("reports.add", "POST"): only(*SECRETARIAT),
+    ("reports.follow_up", "POST"): OWN_DRAFT_ACTION,
+    ("reports.attachment", "GET"): REPORT,
+    ("reports.new_story", "GET"): only(*SECRETARIAT),
+    ("reports.new_story", "POST"): only(*SECRETARIAT),
+    ("reports.edit_story", "GET"): only(*SECRETARIAT),
+    ("reports.edit_story", "POST"): only(*SECRETARIAT),
+    ("reports.stories_index", "GET"): only(*REPORT_READERS, "applicant_other"),
+    ("reports.story", "GET"): REPORT,
+    ("reports.story_photo", "GET"): REPORT,
+    ("reports.request_story_consent", "POST"): only(*SECRETARIAT),
+    ("reports.consent_story", "POST"): OWN_DRAFT_ACTION,
+    ("reports.decline_story", "POST"): OWN_DRAFT_ACTION,
+    ("reports.withdraw_story", "POST"): {
+        **only("applicant", *SECRETARIAT),
+        "applicant_other": HIDE,
+    },
+    ("reports_api.get_report", "GET"): REPORT,
+    ("reports_api.submit", "POST"): only("applicant", "applicant_other"),  # body checked first
+    ("reports_api.review", "POST"): only(*SECRETARIAT),
+    ("transparency.stories_index", "GET"): everyone(),
+    ("transparency.story", "GET"): everyone(),
+    ("transparency.story_photo", "GET"): everyone(),
     ("api.me", "GET"): signed_in(),
     ("api.reference_data", "GET"): signed_in(),
     ("api.openapi", "GET"): everyone(),
@@ -330,6 +363,14 @@ def build_cast(factory: Factory) -> Cast:
     )
     done.files.append(report_file)
     session.commit()
+    # Reports: the interim accepted (with a file), a draft story and a published one.
+    interim = builders.reviewed_report(grant, fiji, users["secretariat"])
+    interim.files.append(
+        uploads.store(session, FileStorage(io.BytesIO(builders.PDF), "register.pdf"))
+    )
+    draft_story = builders.story(interim, users["secretariat"])
+    public_story = builders.story(interim, users["secretariat"], applicant=fiji)
+    session.commit()
     objects = {
         "user_id": users["donor"].id,
         "unvetted_id": unvetted.id,
@@ -351,6 +392,11 @@ def build_cast(factory: Factory) -> Cast:
         "offer": offer.id,
         "done": done.id,
         "report_file": report_file.id,
+        "final_report": builders.report_of(grant, "final").id,
+        "interim_report": interim.id,
+        "interim_file": interim.files[0].id,
+        "draft_story": draft_story.id,
+        "public_story": public_story.id,
     }
     return Cast(users=users, tokens=tokens, objects=objects)
 
@@ -435,4 +481,27 @@ URL_ARGS: dict[str, Any] = {
     "roster_api.cancel": lambda o: {"deployment_id": o["offer"]},
     "roster_api.rate": lambda o: {"deployment_id": o["done"]},
     "roster_api.pay": lambda o: {"deployment_id": o["done"]},
+    "reports.detail": lambda o: {"report_id": o["final_report"]},
+    "reports.write": lambda o: {"report_id": o["final_report"]},
+    "reports.review": lambda o: {"report_id": o["final_report"]},
+    "reports.reschedule": lambda o: {"report_id": o["final_report"]},
+    "reports.add": lambda o: {"grant_id": o["grant"]},
+    "reports.follow_up": lambda o: {"report_id": o["interim_report"]},
+    "reports.attachment": lambda o: {
+        "report_id": o["interim_report"],
+        "file_id": o["interim_file"],
+    },
+    "reports.new_story": lambda o: {"report_id": o["interim_report"]},
+    "reports.edit_story": lambda o: {"story_id": o["draft_story"]},
+    "reports.story": lambda o: {"story_id": o["draft_story"]},
+    "reports.story_photo": lambda o: {"story_id": o["draft_story"]},
+    "reports.request_story_consent": lambda o: {"story_id": o["draft_story"]},
+    "reports.consent_story": lambda o: {"story_id": o["draft_story"]},
+    "reports.decline_story": lambda o: {"story_id": o["draft_story"]},
+    "reports.withdraw_story": lambda o: {"story_id": o["draft_story"]},
+    "reports_api.get_report": lambda o: {"report_id": o["final_report"]},
+    "reports_api.submit": lambda o: {"report_id": o["final_report"]},
+    "reports_api.review": lambda o: {"report_id": o["final_report"]},
+    "transparency.story": lambda o: {"story_id": o["public_story"]},
+    "transparency.story_photo": lambda o: {"story_id": o["public_story"]},
 }

@@ -340,3 +340,75 @@ def deployment(
             deployments.review(session, staff, d, "completed", "Thank you.")
     session.commit()
     return d
+
+
+# -- reports and stories ------------------------------------------------------------------------------
+
+PNG_1PX = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
+    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def report_of(grant: Any, kind: str = "interim") -> Any:
+    from app.reports import services as reports
+
+    return next(r for r in reports.for_grant(db.session(), grant.id) if r.kind == kind)
+
+
+def report_content(report: Any, *, actual: str = "120", status: str = "in_progress") -> Any:
+    """Everything a report needs to be submitted: each indicator and recommendation."""
+    from app.reports.services import ReportContent
+
+    application = report.grant.application
+    return ReportContent(
+        achievements="Two hundred officers trained; the standing orders were revised.",
+        challenges="Turnover in the prison service.",
+        good_practice="Peer trainers from each prison.",
+        further_needs="Training for the new regional prisons.",
+        indicators={i.id: (actual, "From the training register") for i in application.indicators},
+        recommendations={
+            r.id: (status, "Standing orders, 2027 edition") for r in application.recommendations
+        },
+    )
+
+
+def reviewed_report(
+    grant: Any, applicant: User, staff: User, kind: str = "interim", outcome: str = "accepted"
+) -> Any:
+    from app.reports import services as reports
+
+    report = report_of(grant, kind)
+    reports.submit(db.session(), applicant, report, report_content(report))
+    if outcome:
+        reports.review(db.session(), staff, report, outcome, "Please add the attendance list.")
+    db.session.commit()
+    return report
+
+
+def story(report: Any, staff: User, *, applicant: User | None = None, photo: bool = True) -> Any:
+    """A story drafted from an accepted report; published when the State's focal point is
+    given (it asks for and gives consent)."""
+    from werkzeug.datastructures import FileStorage
+
+    from app.reports import stories
+
+    session = db.session()
+    draft = stories.StoryDraft(
+        title="Prison officers trained in every division",
+        text=(
+            "Two hundred prison officers learnt the Nelson Mandela Rules from their own "
+            "colleagues, and the revised standing orders now guide every prison."
+        ),
+        recommendation_ids=[r.id for r in report.grant.application.recommendations],
+        photo_credit="Ministry of Justice" if photo else "",
+        photo_alt="Officers in a training room" if photo else "",
+    )
+    upload = FileStorage(io.BytesIO(PNG_1PX), "training.png") if photo else None
+    created = stories.create(session, staff, report, draft, upload)
+    if applicant is not None:
+        stories.request_consent(session, staff, created)
+        stories.consent(session, applicant, created, name="A. Official", title="Minister")
+    session.commit()
+    return created

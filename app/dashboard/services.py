@@ -22,6 +22,9 @@ from app.core.roles import Role
 from app.grants import services as grant_services
 from app.grants.models import Grant, GrantStatus
 from app.ledger import services as ledger
+from app.reports import services as reports
+from app.reports import stories
+from app.reports.models import ReportStatus
 from app.roster import deployments, profiles
 from app.roster.models import DeploymentStatus
 
@@ -104,6 +107,10 @@ def for_user(session: Session, user: User) -> Dashboard:
                     [DeploymentStatus.SCHEDULED, DeploymentStatus.REPORTED],
                     state_iso3=user.state_iso3,
                 ),
+                "reports_owed": reports.list_for(
+                    session, user, status=None, owed_only=True, per_page=10
+                ).items,
+                "stories_to_consent": stories.awaiting_consent(session, user.state_iso3),
             },
         )
     if role is Role.COMMITTEE:
@@ -139,8 +146,12 @@ def for_user(session: Session, user: User) -> Dashboard:
                     select(func.count(Grant.id)).where(Grant.status == GrantStatus.AWAITING_FUNDS)
                 ).scalar_one(),
                 "experts_to_vet": profiles.vetting_queue_size(session),
-                "reports_to_review": deployments.in_statuses(session, [DeploymentStatus.REPORTED]),
+                "missions_to_review": deployments.in_statuses(session, [DeploymentStatus.REPORTED]),
                 "mission_counts": deployments.counts_by_status(session, user),
+                "reports_to_review": reports.list_for(
+                    session, user, status=ReportStatus.SUBMITTED.value, per_page=1
+                ).total,
+                "reports_overdue": reports.overdue_count(session),
                 "statuses": list(DeploymentStatus),
             },
         )

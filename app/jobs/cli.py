@@ -13,6 +13,7 @@ from app.core import mail
 from app.core.audit import audit_origin
 from app.extensions import db
 from app.grants import services as grants
+from app.reports import services as reports
 from app.roster import deployments
 
 jobs_cli = AppGroup("jobs", help="Run scheduled work.")
@@ -38,6 +39,10 @@ def _mission_report_reminders(session: Session) -> str:
     return f"{deployments.reminders_due(session)} reminder(s) queued"
 
 
+def _report_reminders(session: Session) -> str:
+    return f"{reports.reminders_due(session)} reminder(s) queued"
+
+
 def _commit_waiting(session: Session) -> str:
     return f"{grants.commit_waiting(session)} waiting grant(s) committed"
 
@@ -47,6 +52,7 @@ JOBS: list[tuple[str, Job]] = [
     ("commit waiting grants", _commit_waiting),
     ("ballot reminders", _ballot_reminders),
     ("mission report reminders", _mission_report_reminders),
+    ("progress report reminders", _report_reminders),
     ("mail", _send_mail),
 ]
 

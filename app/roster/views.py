@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from app.auth.models import User
 from app.core import uploads
 from app.core.database import today
 from app.core.errors import DomainError, NotFound
@@ -19,6 +21,8 @@ from app.core.roles import Region, Role
 from app.core.web import actor, show_error
 from app.extensions import db
 from app.grants import services as grants
+from app.grants.models import Grant, GrantStatus
+from app.grants.views import register_section
 from app.reference import services as reference
 from app.roster import deployments, matching, profiles
 from app.roster.forms import (
@@ -397,3 +401,22 @@ def match(grant_id: int) -> str:
         languages=reference.languages(),
         budget_free=deployments.expert_budget_free(session, grant),
     )
+
+
+@register_section
+def _grant_section(session: Session, grant: Grant, user: User) -> tuple[str, dict[str, Any]] | None:
+    """The experts part of a grant's page: its missions, and the way to find more."""
+    role = user.role_enum
+    if role not in (Role.SECRETARIAT, Role.AUDITOR, Role.APPLICANT):
+        return None
+    missions = deployments.for_grant(session, grant)
+    if not missions and not grant.expert_budget_minor and role is Role.APPLICANT:
+        return None
+    staff = role in (Role.SECRETARIAT, Role.AUDITOR)
+    return "roster/_grant_section.html", {
+        "grant": grant,
+        "missions": missions,
+        "show_budget": staff,
+        "free": deployments.expert_budget_free(session, grant) if staff else 0,
+        "can_match": role is Role.SECRETARIAT and grant.status_enum is GrantStatus.ACTIVE,
+    }

@@ -1,0 +1,52 @@
+"""E-mails implied by reports and stories, and the reminders before and after due dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.auth.services import active_users_with_role, focal_points
+from app.core import mail
+from app.core.roles import Role
+
+
+def submitted(session: Session, report: Any, actor: Any) -> None:
+    for user in active_users_with_role(session, Role.SECRETARIAT):
+        mail.queue(session, user, "report_submitted", {"report": report})
+
+
+def reviewed(session: Session, report: Any, actor: Any) -> None:
+    for user in focal_points(session, report.grant.state_iso3):
+        mail.queue(session, user, "report_reviewed", {"report": report})
+
+
+def story_consent_requested(session: Session, story: Any, actor: Any) -> None:
+    for user in focal_points(session, story.grant.state_iso3):
+        mail.queue(session, user, "story_consent_requested", {"story": story})
+
+
+def story_published(session: Session, story: Any, actor: Any) -> None:
+    for user in active_users_with_role(session, Role.SECRETARIAT):
+        mail.queue(session, user, "story_published", {"story": story})
+
+
+def story_declined(session: Session, story: Any, actor: Any) -> None:
+    for user in active_users_with_role(session, Role.SECRETARIAT):
+        mail.queue(session, user, "story_declined", {"story": story})
+
+
+def report_reminder(session: Session, report: Any, step: str) -> int:
+    """`step` names the reminder ("30-days", "7-days", "overdue-2026-W49"); each focal point
+    gets each step once, however often the job runs. Returns how many were queued now."""
+    queued = 0
+    for user in focal_points(session, report.grant.state_iso3):
+        message = mail.queue(
+            session,
+            user,
+            "report_overdue" if step.startswith("overdue") else "report_due_soon",
+            {"report": report, "step": step},
+            dedupe_key=f"report:{report.id}:{step}:{user.id}",
+        )
+        queued += message is not None
+    return queued
