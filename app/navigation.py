@@ -58,7 +58,6 @@ MENUS: dict[Role | None, list[NavItem]] = {
         NavItem(_l("Missions"), "deployments.index"),
         NavItem(_l("Contributions"), "contributions.index"),
         NavItem(_l("Ledger"), "ledger.index"),
-        NavItem(_l("Committee"), "committee.seat_list"),
         NavItem(_l("People"), "admin.invitations"),
     ],
     Role.EXPERT: [

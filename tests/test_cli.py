@@ -183,3 +183,59 @@ def test_demo_money_covers_every_grant_status_and_keeps_the_ledger_whole(runner)
     assert verified.exit_code == 0 and "Ledger OK" in verified.output, verified.output
     assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
     assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+
+
+def test_demo_roster_spans_the_regions_and_every_deployment_status(runner):
+    from app.grants.models import Disbursement, DisbursementKind, DisbursementStatus
+    from app.reference.models import State
+    from app.roster.matching import covers
+    from app.roster.models import Deployment, DeploymentStatus, Expert, ExpertStatus
+
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    experts = db.session.scalars(select(Expert)).all()
+    assert len(experts) >= 30
+    assert {e.status for e in experts} == {s.value for s in ExpertStatus}
+    regions = set(
+        db.session.scalars(
+            select(State.region)
+            .join(User, User.state_iso3 == State.iso3)
+            .join(Expert, Expert.user_id == User.id)
+        )
+    )
+    assert len(regions) >= 4
+    deployments = db.session.scalars(select(Deployment)).all()
+    assert {d.status for d in deployments} == {s.value for s in DeploymentStatus}
+    for d in deployments:
+        assert d.expert.nationality != d.grant.state_iso3, d.reference
+        assert d.grant.start_date <= d.start_date <= d.end_date <= d.grant.end_date
+        assert covers(d.expert, d.start_date, d.end_date), d.reference
+    rated = [d.id for d in deployments if d.status == "completed" and d.rating is not None]
+    paid_fee = db.session.scalars(
+        select(Disbursement).where(
+            Disbursement.kind == DisbursementKind.EXPERT_FEE,
+            Disbursement.status == DisbursementStatus.PAID,
+            Disbursement.deployment_id.in_(rated),
+        )
+    ).all()
+    assert paid_fee
+    assert paid_fee[0].approved_by_id != paid_fee[0].created_by_id
+    pending = db.session.scalars(
+        select(Disbursement).where(
+            Disbursement.kind == DisbursementKind.EXPERT_FEE,
+            Disbursement.status == DisbursementStatus.PENDING_APPROVAL,
+        )
+    ).all()
+    assert pending  # one fee waits for the second officer
+
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (User, Expert, Deployment, Disbursement)
+        )
+
+    before = counts()
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    assert counts() == before
+    verified = runner.invoke(args=["ledger", "verify"])
+    assert verified.exit_code == 0 and "Ledger OK" in verified.output, verified.output
+    assert list(audit.iter_problems(db.session())) == []

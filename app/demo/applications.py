@@ -79,6 +79,7 @@ def _simple(
     entity: str,
     official: tuple[str, str],
     months: int = 12,
+    expertise: ExpertiseSpec | None = None,
 ) -> DemoRequest:
     return DemoRequest(
         state_key,
@@ -93,6 +94,7 @@ def _simple(
         [BudgetLineSpec(c, d, a) for c, d, a in budget],
         entity,
         months,
+        expertise=expertise or ExpertiseSpec(),
         official=official,
     )
 
@@ -266,14 +268,17 @@ REQUESTS: dict[str, DemoRequest] = {
         ],
         [IndicatorSpec("Evacuation centres assessed for accessibility", "0", "40")],
         [
-            BudgetLineSpec("consultation", "Consultations in four divisions", "14000"),
-            BudgetLineSpec("training", "Training of disaster officers", "10000"),
+            BudgetLineSpec("consultation", "Consultations in four divisions", "12000"),
+            BudgetLineSpec("training", "Training of disaster officers", "9000"),
             BudgetLineSpec("publications", "Revised guidelines", "3000"),
+            BudgetLineSpec(
+                "experts", "Experts on disability-inclusive evacuation planning", "13000"
+            ),
         ],
         "National Disaster Management Office",
         months=18,
         official=("Mere Tuilagi", "Permanent Secretary, Ministry of Foreign Affairs"),
-        expertise=ExpertiseSpec(["persons-disabilities"], ["en"], 10),
+        expertise=ExpertiseSpec(["persons-disabilities", "environment-climate"], ["en"], 12),
     ),
     "malawi_hrd": DemoRequest(
         "applicant_mwi",
@@ -331,12 +336,14 @@ REQUESTS: dict[str, DemoRequest] = {
         "CRC",
         "CRC/C/MWI/CO/3-5, para. 45",
         [
-            ("training", "Training of police and social workers", "20000"),
-            ("consultation", "Community diversion committees", "15000"),
+            ("training", "Training of police and social workers", "16000"),
+            ("consultation", "Community diversion committees", "12000"),
+            ("experts", "Experts on child justice and diversion", "12000"),
         ],
         "Ministry of Gender, Children and Social Welfare",
         ("Chikondi Banda", "Principal Secretary"),
         18,
+        ExpertiseSpec(["children", "administration-of-justice"], ["en"], 12),
     ),
     "nepal_nhri": _simple(
         "applicant_npl",

@@ -10,8 +10,10 @@ from app.auth.models import User
 from app.core.audit import audit_origin
 from app.core.cli import commit
 from app.demo.applications import ensure_applications, ensure_seats
+from app.demo.experts import EXPERTS
 from app.demo.money import ensure_contributions, ensure_grants
 from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret, ensure_people
+from app.demo.roster import ensure_roster
 from app.extensions import db
 
 
@@ -29,6 +31,7 @@ def demo_cli(if_empty: bool, quiet: bool) -> None:
         ensure_applications(db.session(), people)
         ensure_contributions(db.session(), people)
         ensure_grants(db.session(), people)
+        ensure_roster(db.session(), people)
         commit(echo_mail=False)  # dozens of demo e-mails: kept in the outbox, not printed
         click.echo("Demo data is loaded.")
     if not quiet:
@@ -45,6 +48,10 @@ def print_sign_ins() -> None:
         state = f" ({person.state})" if person.state else ""
         vetted = "" if person.vetted else " [not yet vetted]"
         click.echo(f"  {person.role.value:<12} {person.email:<36}{state}{vetted}{extra}")
+    click.echo(
+        f"  (and {len(EXPERTS)} more roster experts with the same password,"
+        f" e.g. {EXPERTS[0].address})"
+    )
     click.echo("")
     click.echo("Secretariat, committee and admin sign in with a TOTP code: add the key to an")
     click.echo("authenticator app, or print the current code with")

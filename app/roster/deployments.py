@@ -249,9 +249,9 @@ def validate_terms(
         raise ValidationError(
             "the expert has no daily rate on the profile", fields={"expert": "no rate"}
         )
+    fee_original = Money(expert.daily_rate.amount_minor * person_days, expert.rate_currency)
+    rate_text, fee = convert(fee_original, terms.fx_rate, grant.currency, field="fx_rate")
     try:
-        fee_original = Money(expert.daily_rate.amount_minor * person_days, expert.rate_currency)
-        rate_text, fee = convert(fee_original, terms.fx_rate, grant.currency, field="fx_rate")
         travel = parse_amount(
             str(terms.travel_budget or "0"), grant.currency, allow_zero=True
         ).amount_minor
