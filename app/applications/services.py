@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -31,7 +30,7 @@ from app.applications.versions import dumps, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.auth.models import User
 from app.core import audit, uploads
-from app.core.database import utcnow
+from app.core.database import today, utcnow
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
 from app.core.money import Money, MoneyError, parse_amount
 from app.core.pagination import Page, paginate
@@ -377,7 +376,7 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
         else None
     )
     application = Application(
-        reference=yearly_reference(session, "SPTF", datetime.now(UTC).year),
+        reference=yearly_reference(session, "SPTF", today().year),
         state_iso3=actor.state_iso3,
         created_by_id=actor.id,
         status=ApplicationStatus.DRAFT,

@@ -21,7 +21,7 @@ from app.committee.forms import (
     SeatForm,
     VoteForm,
 )
-from app.core.database import today
+from app.core.database import today, utcnow
 from app.core.errors import DomainError
 from app.core.forms import choices
 from app.core.money import Money
@@ -99,7 +99,7 @@ def _render_ballot(application: Application, **forms: object) -> str:
         reopen_form=forms.get("reopen_form") or ReopenForm(),
         discussion_form=forms.get("discussion_form") or DiscussionForm(),
         default_deadline=ballots.default_deadline(db.session()),
-        now=datetime.now(UTC),
+        now=utcnow(),
     )
 
 

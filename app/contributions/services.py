@@ -4,7 +4,7 @@ Stripe's webhook as the only proof of payment), refunds and disputes, receipts."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -56,7 +56,7 @@ def find_donor(session: Session, email: str) -> User:
 
 
 def _receipt_number(session: Session) -> str:
-    return yearly_reference(session, "R", datetime.now(UTC).year)
+    return yearly_reference(session, "R", today().year)
 
 
 def _after_money_in(session: Session, contribution: Contribution) -> None:

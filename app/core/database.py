@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -23,12 +24,30 @@ NAMING_CONVENTION = {
 }
 
 
+# The demo data tells a year of history (grants accepted last year, a report now overdue) by
+# running parts of itself at an earlier time. Only `app/demo` sets this; everywhere else it is
+# unset and the clock is the real one.
+_travel: ContextVar[timedelta | None] = ContextVar("sptf_clock_travel", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    shift = _travel.get()
+    now = datetime.now(UTC)
+    return now if shift is None else now - shift
 
 
 def today() -> date:
     return utcnow().date()
+
+
+@contextmanager
+def clock_at(day: date) -> Iterator[None]:
+    """Run the block as if today were `day` (the demo data's history only)."""
+    token = _travel.set(datetime.now(UTC).date() - day)
+    try:
+        yield
+    finally:
+        _travel.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
