@@ -68,7 +68,8 @@ def test_list_pages_have_a_fixed_query_count(client, factory, count_queries, wor
     grow(factory, staff, board, 5)
     large = count_for(client, count_queries, url)
     assert large == small, f"{url} went from {small} to {large} queries as the data grew"
-    assert small <= 15
+    # A dashboard gathers a figure from each part of the fund; a list page needs few.
+    assert small <= (20 if url == "/dashboard" else 15)
 
 
 def test_applicant_dashboard_query_count(client, factory, count_queries):

@@ -148,9 +148,7 @@ def for_user(session: Session, user: User) -> Dashboard:
                 "experts_to_vet": profiles.vetting_queue_size(session),
                 "missions_to_review": deployments.in_statuses(session, [DeploymentStatus.REPORTED]),
                 "mission_counts": deployments.counts_by_status(session, user),
-                "reports_to_review": reports.list_for(
-                    session, user, status=ReportStatus.SUBMITTED.value, per_page=1
-                ).total,
+                "reports_to_review": reports.count_in(session, ReportStatus.SUBMITTED),
                 "reports_overdue": reports.overdue_count(session),
                 "statuses": list(DeploymentStatus),
             },

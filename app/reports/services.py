@@ -193,6 +193,12 @@ def for_grant(session: Session, grant_id: int) -> Sequence[Report]:
     )
 
 
+def count_in(session: Session, status: ReportStatus) -> int:
+    return int(
+        session.execute(select(func.count(Report.id)).where(Report.status == status)).scalar_one()
+    )
+
+
 def overdue_count(session: Session) -> int:
     return int(
         session.execute(
