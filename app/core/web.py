@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import abort, flash
+from flask import abort, flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from app.core.errors import DomainError
+from app.extensions import db
 
 if TYPE_CHECKING:  # core knows no domain at run time
     from app.auth.models import User
@@ -42,3 +45,27 @@ def int_arg(value: Any, default: int = 0) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def submit_form(
+    form: FlaskForm,
+    change: Callable[[], object],
+    *,
+    done: str,
+    then: str,
+    again: Callable[[FlaskForm], str],
+) -> Response | str:
+    """The usual POST: validate the form, change through a service, commit and redirect to
+    `then` with the `done` message; or roll back and show the page `again` with the service's
+    error on the field it names. One commit per request, nothing half-written."""
+    if form.validate_on_submit():
+        try:
+            change()
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(then)
+    return again(form)

@@ -19,7 +19,7 @@ from app.core.forms import choices
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, show_error
+from app.core.web import actor, show_error, submit_form
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
@@ -370,19 +370,14 @@ def story(story_id: int) -> str:
 def _story_act(
     story_id: int, form: Any, form_name: str, change: Any, message: str
 ) -> Response | str:
-    session = db.session()
-    story = stories.get_for(session, actor(), story_id, lock=True)
-    if form.validate_on_submit():
-        try:
-            change(story)
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(message, "success")
-            return redirect(url_for("reports.story", story_id=story_id))
-    return _render_story(story_id, **{form_name: form})
+    story = stories.get_for(db.session(), actor(), story_id, lock=True)
+    return submit_form(
+        form,
+        lambda: change(story),
+        done=message,
+        then=url_for("reports.story", story_id=story_id),
+        again=lambda f: _render_story(story_id, **{form_name: f}),
+    )
 
 
 @bp.route("/stories/<int:story_id>/request-consent", methods=["POST"])

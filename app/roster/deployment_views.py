@@ -16,7 +16,7 @@ from app.core.errors import DomainError, NotFound
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, int_arg, show_error
+from app.core.web import actor, int_arg, show_error, submit_form
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import DisbursementKind
@@ -167,17 +167,13 @@ def _act(
     message: str,
 ) -> Response | str:
     deployment = deployments.get_for(db.session(), actor(), deployment_id, lock=True)
-    if form.validate_on_submit():
-        try:
-            change(deployment)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("deployments.detail", deployment_id=deployment_id))
-    return _render(deployment_id, **{form_name: form})
+    return submit_form(
+        form,
+        lambda: change(deployment),
+        done=message,
+        then=url_for("deployments.detail", deployment_id=deployment_id),
+        again=lambda f: _render(deployment_id, **{form_name: f}),
+    )
 
 
 @bp.route("/deployments/<int:deployment_id>/accept", methods=["POST"])
