@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install dev-install system-deps test-system-deps migrate demo clean help
+.PHONY: run test lint install dev-install system-deps test-system-deps migrate demo clean help bench
 
 help:
 	@echo "make run    install, migrate, load demo data and serve http://127.0.0.1:5000"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff (check + format --check) and mypy"
+	@echo "make bench  generate the benchmark data set on PostgreSQL and measure the pages (bench/README.md)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -55,6 +56,26 @@ lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+
+# The performance benchmark (bench/README.md): on demand only, never part of `make test` or CI.
+# It recreates the databases $(BENCH_DB) and $(BENCH_DB)_small on $(BENCH_PG).
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
+BENCH_DB ?= sptf_bench
+BENCH_SCALE ?= 1.0
+BENCH_ARGS ?=
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } \
+		|| { echo "the benchmark needs wrk: sudo apt-get install wrk"; exit 1; }
+	@for db in $(BENCH_DB) $(BENCH_DB)_small; do \
+		psql -q "$(BENCH_PG)/postgres" -c "DROP DATABASE IF EXISTS $$db" -c "CREATE DATABASE $$db" || exit 1; \
+		DATABASE_URL=$(BENCH_PG)/$$db $(FLASK) db upgrade || exit 1; \
+	done
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB)_small $(BIN)/python bench/generate.py --scale 0.01
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/generate.py --scale $(BENCH_SCALE)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/run.py \
+		--small-database-url $(BENCH_PG)/$(BENCH_DB)_small $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

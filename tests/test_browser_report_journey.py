@@ -70,7 +70,9 @@ def test_report_review_and_public_story(browser: Browser, live_server):
 
     state.goto(f"{base}/reports/{report_id}")
     expect(state.get_by_text("Please add the attendance figures by division.")).to_be_visible()
-    state.get_by_label("Challenges and obstacles").fill("Divisions: Central 80, Western 70, Northern 40, Eastern 20.")
+    state.get_by_label("Challenges and obstacles").fill(
+        "Divisions: Central 80, Western 70, Northern 40, Eastern 20."
+    )
     state.get_by_role("button", name="Submit the report").click()
     expect(state.get_by_text("Your report is sent to the secretariat.")).to_be_visible()
 
@@ -103,8 +105,12 @@ def test_report_review_and_public_story(browser: Browser, live_server):
 
     public = browser.new_page()
     public.goto(state.url)
-    expect(public.get_by_role("heading", name="Prison officers trained in every division")).to_be_visible()
+    expect(
+        public.get_by_role("heading", name="Prison officers trained in every division")
+    ).to_be_visible()
     expect(public.locator("main")).not_to_contain_text("Mere Tuilagi")
     shot(public, "03-public-story")
     public.goto(f"{base}/stories")
-    expect(public.get_by_role("link", name="Prison officers trained in every division")).to_be_visible()
+    expect(
+        public.get_by_role("link", name="Prison officers trained in every division")
+    ).to_be_visible()

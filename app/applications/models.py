@@ -153,6 +153,7 @@ class Application(Base):
             "duration_months IS NULL OR duration_months BETWEEN 1 AND 60", name="duration_range"
         ),
         Index("ix_applications_status_submitted", "status", "submitted_at"),
+        Index("ix_applications_created", "created_at", "id"),  # the list's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -80,6 +80,7 @@ class Ballot(Base):
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_has_date"),
         CheckConstraint("status = 'open' OR outcome IS NOT NULL", name="closed_has_outcome"),
         Index("ix_ballots_status_deadline", "status", "deadline"),
+        Index("ix_ballots_status_closed", "status", "closed_at"),  # latest closed first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

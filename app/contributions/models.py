@@ -72,6 +72,7 @@ class Contribution(Base):
         ),
         CheckConstraint("fee_minor >= 0", name="fee_not_negative"),
         Index("ix_contributions_donor_created", "donor_id", "created_at"),
+        Index("ix_contributions_created", "created_at", "id"),  # the list's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

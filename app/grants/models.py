@@ -66,6 +66,7 @@ class Grant(Base):
             name="accepted_has_date",
         ),
         Index("ix_grants_status_created", "status", "created_at"),
+        Index("ix_grants_created", "created_at", "id"),  # the list's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -100,6 +100,7 @@ class Report(Base):
             "status <> 'accepted' OR accepted_at IS NOT NULL", name="accepted_has_date"
         ),
         Index("ix_reports_status_due", "status", "due_date"),
+        Index("ix_reports_due", "due_date", "id"),  # the list's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
