@@ -356,3 +356,18 @@ def test_the_agreement_pdf(client, factory, staff, board, fiji):
     assert client.get(f"/grants/{grant.id}/agreement.pdf").status_code == 404
     login(client, factory.user("donor"))
     assert client.get(f"/grants/{grant.id}/agreement.pdf").status_code == 403
+
+
+def test_the_state_accepts_through_the_api_with_the_body_design_gives(
+    client, factory, staff, board, fiji
+):
+    """DESIGN §5.2 gives acceptance no body: the signed-in focal point's name and role are kept."""
+    from tests.factories import bearer
+
+    builders.donate(factory, staff)
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    response = client.post(f"/api/v1/grants/{grant.id}/accept", headers=bearer(factory.token(fiji)))
+    assert response.get_json() == {"status": "active"}
+    db.session.refresh(grant)
+    assert grant.accepted_by_id == fiji.id and grant.accepted_name == fiji.name
+    assert grant.accepted_title == "Focal point, Fiji"

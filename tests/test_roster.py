@@ -218,6 +218,25 @@ def test_only_the_secretariat_vets_and_an_expert_sees_only_its_own_profile(facto
     assert profiles.get_expert_for(db.session(), staff, kenyan.id) is kenyan
 
 
+def test_an_expert_without_a_nationality_cannot_be_vetted(factory, staff):
+    user = factory.user("expert", state=None)
+    expert = profiles.own_profile(db.session(), user)
+    profiles.update_profile(
+        db.session(),
+        user,
+        expert,
+        profiles.ProfileChanges(
+            years_experience=10, daily_rate="300", languages=["en"], themes=["torture"]
+        ),
+    )
+    with pytest.raises(ValidationError, match="nationality"):
+        profiles.vet(db.session(), staff, expert, "active")
+    assert expert.status_enum is ExpertStatus.APPLIED
+    profiles.update_profile(db.session(), user, expert, profiles.ProfileChanges(nationality="GHA"))
+    profiles.vet(db.session(), staff, expert, "active")
+    assert expert.status_enum is ExpertStatus.ACTIVE
+
+
 def test_a_vetted_experts_nationality_is_locked(kenyan):
     with pytest.raises(ValidationError, match="nationality"):
         profiles.update_profile(
@@ -254,6 +273,25 @@ def test_a_national_of_the_beneficiary_state_never_matches(factory, grant, kenya
     # Free browsing shows the Fijian (no beneficiary State there).
     browse = matching.search(db.session(), matching.Criteria(themes=["torture"]))
     assert fijian.id in {m.expert.id for m in browse.items}
+
+
+def test_matching_for_a_grant_always_has_a_window_inside_the_grant(factory, grant, kenyan, staff):
+    """Without dates, a grant's matches still leave out experts who could not be proposed."""
+    start, end = matching.mission_window(grant, None, None)
+    assert start >= today() + timedelta(days=30) and start <= end
+    assert grant.end_date is None or end <= grant.end_date
+    assert (end - start).days + 1 == min(grant.application.expertise_person_days or 10, 60)
+    assert matching.mission_window(grant, start, start) == (start, start)
+    # Only a start, or a window that ends before it starts: the asked-for length from the start.
+    later = start + timedelta(days=3)
+    assert matching.mission_window(grant, later, None) == (later, end + timedelta(days=3))
+    assert matching.mission_window(grant, later, start) == (later, end + timedelta(days=3))
+    criteria = matching.criteria_for_grant(grant, None, None)
+    assert criteria.window == (start, end)
+    busy = builders.expert(factory, state="GHA", themes=("torture",), languages=("en",))
+    builders.deployment(grant, busy, staff, start=start, days=2, status="accepted")
+    ids = {m.expert.id for m in matching.search(db.session(), criteria).items}
+    assert kenyan.id in ids and busy.id not in ids
 
 
 def test_hard_filters(factory, grant, kenyan, staff, fiji):

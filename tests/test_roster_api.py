@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.core.database import today
 from app.extensions import db
 from app.ledger.models import LedgerTransaction
+from app.roster import matching
 from app.roster.models import Deployment, Expert
 from tests import builders
 from tests.factories import bearer
@@ -25,6 +26,8 @@ def world(factory):
     fijian = builders.expert(factory, state="FJI", themes=("torture",), languages=("en",))
     return {
         "grant": grant,
+        "staff": staff,
+        "fiji": fiji,
         "expert": expert,
         "fijian": fijian,
         "tokens": {
@@ -306,3 +309,43 @@ def test_the_routes_are_in_the_openapi_document(client):
     ):
         assert path in paths, path
     assert "put" in paths["/api/v1/experts/me"]
+
+
+def test_the_state_consents_with_the_body_design_gives(client, world, factory):
+    """DESIGN §5.2 gives consent no body: the signed-in focal point's name and role are kept."""
+    t = world["tokens"]
+    expert = builders.expert(factory, state="GHA")
+    start = today() + timedelta(days=40)
+    proposed = call(
+        client,
+        "POST",
+        f"/grants/{world['grant'].id}/deployments",
+        t["staff"],
+        {
+            "expert_id": expert.id,
+            "start": start.isoformat(),
+            "end": (start + timedelta(days=2)).isoformat(),
+            "person_days": 3,
+        },
+    ).get_json()
+    expert_token = factory.token(expert.user)
+    accept = call(client, "POST", f"/deployments/{proposed['id']}/accept", expert_token)
+    assert accept.get_json() == {"status": "accepted"}
+    consent = call(client, "POST", f"/deployments/{proposed['id']}/consent", t["fiji"])
+    assert consent.get_json() == {"status": "scheduled"}
+    deployment = db.session.get(Deployment, proposed["id"])
+    assert deployment.consented_by_id == world["fiji"].id
+    assert deployment.consent_name == world["fiji"].name
+    assert deployment.consent_title == "Focal point, Fiji"
+
+
+def test_matching_for_a_grant_without_dates_leaves_out_busy_experts(client, world, factory):
+    t = world["tokens"]
+    grant = world["grant"]
+    free = builders.expert(factory, state="GHA", themes=("torture",), languages=("en",))
+    busy = builders.expert(factory, state="SEN", themes=("torture",), languages=("en",))
+    start, _end = matching.mission_window(grant, None, None)
+    builders.deployment(grant, busy, world["staff"], start=start, status="accepted")
+    found = call(client, "GET", f"/experts?for_grant={grant.id}", t["staff"]).get_json()
+    ids = {item["id"] for item in found["items"]}
+    assert free.id in ids and busy.id not in ids and world["fijian"].id not in ids

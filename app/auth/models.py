@@ -53,6 +53,11 @@ class User(UserMixin, Base):
         # The session version rides along: bumping it signs every session of this user out.
         return f"{self.id}:{self.session_version}"
 
+    @property
+    def official_title(self) -> str:
+        """How a focal point signs a consent when it gives no title of its own."""
+        return f"Focal point, {self.state.name}" if self.state else "Focal point"
+
     # -- yes/no questions --------------------------------------------------------------
 
     @property

@@ -20,8 +20,10 @@ class Strict(BaseModel):
 
 
 class AcceptIn(Strict):
-    official_name: StrictStr
-    official_title: StrictStr
+    """Who signs; without a name and title, the signed-in focal point's own are recorded."""
+
+    official_name: StrictStr = ""
+    official_title: StrictStr = ""
 
 
 class ReleaseIn(Strict):
@@ -51,7 +53,13 @@ def get_grant(grant_id: int) -> Response:
 def accept(grant_id: int, body: AcceptIn) -> Response:
     user = current_api_user()
     grant = services.get_grant_for(db.session(), user, grant_id, lock=True)
-    services.accept(db.session(), user, grant, name=body.official_name, title=body.official_title)
+    services.accept(
+        db.session(),
+        user,
+        grant,
+        name=body.official_name.strip() or user.name,
+        title=body.official_title.strip() or user.official_title,
+    )
     db.session.commit()
     return jsonify(status=grant.status_enum.value)
 

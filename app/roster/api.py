@@ -73,8 +73,10 @@ class ReasonIn(Strict):
 
 
 class ConsentIn(Strict):
-    official_name: StrictStr
-    official_title: StrictStr
+    """Who consents; without a name and title, the signed-in focal point's own are recorded."""
+
+    official_name: StrictStr = ""
+    official_title: StrictStr = ""
 
 
 class ReportIn(Strict):
@@ -297,14 +299,15 @@ def decline(deployment_id: int, body: ReasonIn) -> Response:
     tags=["roster"],
 )
 def consent(deployment_id: int, body: ConsentIn) -> Response:
+    user = current_api_user()
     return _status(
         deployment_id,
         lambda d: deployments.consent(
             db.session(),
-            current_api_user(),
+            user,
             d,
-            name=body.official_name,
-            title=body.official_title,
+            name=body.official_name.strip() or user.name,
+            title=body.official_title.strip() or user.official_title,
         ),
     )
 

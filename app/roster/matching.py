@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, se
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import User
+from app.core.database import today
 from app.core.pagination import MAX_PER_PAGE, Page
 from app.core.roles import Region
 from app.grants.models import Grant
@@ -79,9 +80,27 @@ class Match:
     parts: list[ScorePart] = field(default_factory=list)
 
 
+def mission_window(grant: Grant, start: date | None, end: date | None) -> tuple[date, date]:
+    """The window to match in: the one asked for, or else a month from now (never before the
+    grant starts) for the person-days the State asked for, kept inside the grant's period.
+
+    Matching for a grant always has a window, so nobody ranks experts who could not be
+    proposed: the availability and calendar filters need one.
+    """
+    if start is not None and end is not None and start <= end:
+        return start, end
+    first = start or max(today() + timedelta(days=30), grant.start_date or today())
+    days = max(1, min(grant.application.expertise_person_days or 10, 60))
+    last = first + timedelta(days=days - 1)
+    if grant.end_date is not None and last > grant.end_date:
+        last = max(grant.end_date, first)
+    return first, last
+
+
 def criteria_for_grant(grant: Grant, start: date | None, end: date | None) -> Criteria:
-    """What the State asked for in its application's "expertise wanted"."""
+    """What the State asked for in its application's "expertise wanted", in a window."""
     application = grant.application
+    start, end = mission_window(grant, start, end)
     return Criteria(
         themes=[t.code for t in application.expertise_themes],
         languages=application.language_codes,

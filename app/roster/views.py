@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from app.auth.models import User
 from app.core import uploads
-from app.core.database import today
 from app.core.errors import DomainError, NotFound
 from app.core.forms import choices
 from app.core.pagination import Page, page_arg
@@ -383,12 +382,9 @@ def match(grant_id: int) -> str:
     """The roster searched for one grant: what the State asked for, in the window given."""
     session = db.session()
     grant = grants.get_grant_for(session, actor(), grant_id)
-    start = _date_arg(request.args.get("from"))
-    end = _date_arg(request.args.get("to"))
-    if start is None or end is None or end < start:
-        start = max(today() + timedelta(days=30), grant.start_date or today())
-        days = max(1, min(grant.application.expertise_person_days or 10, 60))
-        end = start + timedelta(days=days - 1)
+    start, end = matching.mission_window(
+        grant, _date_arg(request.args.get("from")), _date_arg(request.args.get("to"))
+    )
     criteria = matching.criteria_for_grant(grant, start, end)
     page = matching.search(session, criteria, page=page_arg(request.args.get("page")))
     return render_template(

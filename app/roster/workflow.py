@@ -21,6 +21,8 @@ def _profile_complete(expert: Any, actor: Any) -> None:
     missing = [
         label
         for label, present in (
+            # Without it, matching could not keep an expert out of its own State's missions.
+            ("nationality", expert.nationality),
             ("languages", expert.languages),
             ("themes of expertise", expert.themes),
             ("years of experience", expert.years_experience is not None),
