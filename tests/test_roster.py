@@ -1,13 +1,13 @@
 """The roster: profiles, vetting, matching, deployments with the State's consent, fees paid
 through the ledger with maker–checker (DESIGN §3.4)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.core import mail
-from app.core.database import today
+from app.core.database import clock_at, today
 from app.core.errors import (
     Conflict,
     NotFound,
@@ -616,6 +616,20 @@ def test_report_reminders_are_sent_once_per_step(grant, kenyan, staff, fiji, run
     kinds = [m.kind for m in db.session.scalars(select(OutboxMessage))]
     assert kinds.count("deployment_report_due") == 1
     assert kinds.count("deployment_report_overdue") == 1
+
+
+def test_overdue_mission_report_reminders_are_weekly_from_the_end_date(grant, kenyan, staff, fiji):
+    d = builders.deployment(grant, kenyan, staff, status="scheduled", applicant=fiji, days=1)
+    d.start_date = d.end_date = date(2026, 12, 19)  # a Saturday
+    db.session.commit()
+    first, next_day = d.end_date + timedelta(days=15), d.end_date + timedelta(days=16)
+    assert first.isocalendar().week != next_day.isocalendar().week  # Sunday, then Monday
+    sent = []
+    for day in (first, next_day, d.end_date + timedelta(days=21)):
+        with clock_at(day):
+            sent.append(deployments.reminders_due(db.session()))
+            assert deployments.reminders_due(db.session()) == 0
+    assert sent == [1, 0, 1]  # two weeks late, then a week later; not on the Monday between
 
 
 def test_notifications_follow_the_steps(grant, kenyan, staff, fiji):

@@ -15,3 +15,11 @@ def add_months(day: date, months: int) -> date:
 
 def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
+
+
+def overdue_step(days_late: int) -> str:
+    """The step of a weekly reminder while something is late: "overdue-0" for the first
+    seven days late, "overdue-1" for the next seven, and so on. Counted from the due date,
+    not by calendar week, so a report due on a Saturday is not chased on Sunday and again
+    on Monday."""
+    return f"overdue-{max(0, days_late) // 7}"

@@ -37,8 +37,9 @@ def story_declined(session: Session, story: Any, actor: Any) -> None:
 
 
 def report_reminder(session: Session, report: Any, step: str) -> int:
-    """`step` names the reminder ("30-days", "7-days", "overdue-2026-W49"); each focal point
-    gets each step once, however often the job runs. Returns how many were queued now."""
+    """`step` names the reminder ("30-days", "7-days", "overdue-0", "overdue-1"…); each focal
+    point gets each step of each due date once, however often the job runs: a report moved
+    to a new due date is reminded of it again. Returns how many were queued now."""
     queued = 0
     for user in focal_points(session, report.grant.state_iso3):
         message = mail.queue(
@@ -46,7 +47,7 @@ def report_reminder(session: Session, report: Any, step: str) -> int:
             user,
             "report_overdue" if step.startswith("overdue") else "report_due_soon",
             {"report": report, "step": step},
-            dedupe_key=f"report:{report.id}:{step}:{user.id}",
+            dedupe_key=f"report:{report.id}:{report.due_date.isoformat()}:{step}:{user.id}",
         )
         queued += message is not None
     return queued

@@ -19,7 +19,7 @@ from app.applications.models import Application
 from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
-from app.core.dates import add_years
+from app.core.dates import add_years, overdue_step
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
@@ -42,7 +42,6 @@ from app.reports.workflow import REPORT_WORKFLOW
 REPORT_FILE_KINDS = ("pdf", "docx", "xlsx", "png", "jpeg")
 MAX_REPORT_FILES = 10
 REMIND_BEFORE = (30, 7)  # days before the due date
-OVERDUE_EVERY = "week"
 
 
 # -- the schedule -------------------------------------------------------------------------------------
@@ -410,9 +409,19 @@ def review(session: Session, actor: User, report: Report, outcome: str, note: st
 
 
 def follow_up_application(session: Session, actor: User, report: Report) -> Application:
-    """A new draft request, pre-filled from the report's further needs and the
-    recommendations not yet implemented."""
+    """A new draft request, pre-filled from an accepted report: its further needs as the
+    summary, the project's themes, SDGs, implementing entity, currency and expertise wanted,
+    the linked recommendations the report does not call implemented, and the indicators
+    starting from the values the report measured. One per report: asked again, it returns
+    the request already drafted."""
     _require_state(actor, report)
+    if report.follow_up is not None:
+        return report.follow_up
+    if report.status_enum is not ReportStatus.ACCEPTED:
+        raise TransitionNotAllowed(
+            "a new request is built on an accepted report",
+            fields={"status": report.status_enum.value},
+        )
     if not report.further_needs.strip():
         raise ValidationError(
             "the report names no further needs to build a new request on",
@@ -424,6 +433,7 @@ def follow_up_application(session: Session, actor: User, report: Report) -> Appl
         for row in report.recommendations
         if row.status_enum is ImplementationStatus.IMPLEMENTED
     }
+    measured = {row.indicator_id: row.actual.strip() for row in report.indicators}
     spec = applications.ApplicationSpec(
         overview=applications.OverviewSpec(
             title=f"Follow-up: {original.title}"[:200],
@@ -432,6 +442,7 @@ def follow_up_application(session: Session, actor: User, report: Report) -> Appl
             sdgs=[s.number for s in original.sdgs],
             implementing_entity=original.implementing_entity,
         ),
+        currency=original.currency,
         recommendations=[
             applications.RecommendationSpec(
                 r.mechanism_code, r.reference, r.text, r.recommending_body, r.cycle
@@ -439,8 +450,18 @@ def follow_up_application(session: Session, actor: User, report: Report) -> Appl
             for r in original.recommendations
             if r.id not in done
         ],
+        # Where the project left each indicator is where the next one starts from.
+        indicators=[
+            applications.IndicatorSpec(i.name, measured.get(i.id) or i.baseline, i.target, i.result)
+            for i in original.indicators
+        ],
+        expertise=applications.ExpertiseSpec(
+            themes=[t.code for t in original.expertise_themes],
+            languages=original.language_codes,
+        ),
     )
     application = applications.create_application(session, actor, spec)
+    report.follow_up = application
     audit.record(
         session,
         "report.follow_up",
@@ -478,8 +499,7 @@ def reminders_due(session: Session) -> int:
 
 def _reminder_step(due: date, day: date) -> str | None:
     if due < day:
-        year, week, _weekday = day.isocalendar()
-        return f"overdue-{year}-W{week:02d}"
+        return overdue_step((day - due).days)
     days_left = (due - day).days
     for before in sorted(REMIND_BEFORE):
         if days_left <= before:

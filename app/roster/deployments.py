@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
+from app.core.dates import overdue_step
 from app.core.errors import (
     Conflict,
     NotFound,
@@ -636,10 +637,6 @@ def reminders_due(session: Session) -> int:
     sent = 0
     for deployment in due:
         late = (day - deployment.end_date).days
-        if late >= 14:
-            year, week, _ = day.isocalendar()
-            step = f"overdue-{year}-W{week:02d}"
-        else:
-            step = "due"
+        step = overdue_step(late) if late >= 14 else "due"
         sent += notifications.report_reminder(session, deployment, step)
     return sent

@@ -55,7 +55,7 @@ cancelled = _tell("deployment_cancelled", expert_of, state_of)
 
 
 def report_reminder(session: Session, deployment: Any, step: str) -> bool:
-    """`step` names the reminder ("due", "overdue-2026-W49"); each is sent once. True if
+    """`step` names the reminder ("due", "overdue-2", "overdue-3"…); each is sent once. True if
     it was queued now."""
     queued = mail.queue(
         session,
