@@ -2,13 +2,14 @@
 secretariat's review, the second tranche and completion, reminders, and stories that are
 public only with the State's consent."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.applications.models import Application
-from app.core.database import today
+from app.applications.services import ExpertiseSpec, RecommendationSpec
+from app.core.database import clock_at, today
 from app.core.errors import (
     Conflict,
     NotFound,
@@ -259,18 +260,120 @@ def test_the_job_sends_report_reminders_and_is_safe_to_run_twice(runner, grant):
     assert "progress report reminders: 0 reminder(s) queued" in second_run.output
 
 
+def test_a_rescheduled_report_is_reminded_of_its_new_due_date(grant, staff, fiji):
+    report = builders.report_of(grant)
+    start = today()
+    report.due_date = start + timedelta(days=6)
+    assert reports.reminders_due(db.session()) == 1  # 7 days before
+    reports.reschedule(db.session(), staff, report, start + timedelta(days=40))
+    with clock_at(start + timedelta(days=15)):  # 25 days before the new date
+        assert reports.reminders_due(db.session()) == 1
+        assert reports.reminders_due(db.session()) == 0
+    with clock_at(start + timedelta(days=35)):  # 5 days before: 7-days again, for the new date
+        assert reports.reminders_due(db.session()) == 1
+        assert reports.reminders_due(db.session()) == 0
+    kinds = [m.kind for m in _reminders("report_due_soon")]
+    assert len(kinds) == 3
+
+
+def test_overdue_reminders_are_weekly_from_the_due_date_not_by_calendar_week(grant, fiji):
+    report = builders.report_of(grant)
+    saturday = date(2027, 1, 2)
+    report.due_date = saturday
+    sunday, monday = saturday + timedelta(days=1), saturday + timedelta(days=2)
+    assert sunday.isocalendar().week != monday.isocalendar().week  # across a week boundary
+    sent = []
+    for day in (sunday, monday, saturday + timedelta(days=7), saturday + timedelta(days=8)):
+        with clock_at(day):
+            sent.append(reports.reminders_due(db.session()))
+            assert reports.reminders_due(db.session()) == 0  # running the job again
+    # One mail on the first day late, the next a week later, none on the days between.
+    assert sent == [1, 0, 1, 0]
+    assert len(_reminders("report_overdue")) == 2
+
+
 # -- further needs ----------------------------------------------------------------------------------------
 
 
-def test_further_needs_become_a_new_prefilled_request(grant, fiji, staff):
-    report = builders.reviewed_report(grant, fiji, staff)
+def test_further_needs_become_a_new_prefilled_request(factory, staff, fiji):
+    builders.donate(factory, staff)
+    grant = builders.active_grant(
+        factory,
+        staff,
+        builders.committee(factory, staff),
+        fiji,
+        recommendations=[
+            RecommendationSpec("CAT", "CAT/C/FJI/CO/1, para. 20", "Improve detention.", "CAT"),
+            RecommendationSpec("UPR", "A/HRC/43/8, para. 98.1", "Train officers.", "Chile"),
+        ],
+        expertise=ExpertiseSpec(themes=["torture"], languages=["en", "fr"], person_days=10),
+    )
+    done, open_one = grant.application.recommendations
+    report = builders.report_of(grant)
+    content = builders.report_content(report, actual="210")
+    content.recommendations = {
+        done.id: ("implemented", "Decree 12"),
+        open_one.id: ("in_progress", ""),
+    }
+    reports.submit(db.session(), fiji, report, content)
+    with pytest.raises(TransitionNotAllowed, match="accepted report"):
+        reports.follow_up_application(db.session(), fiji, report)  # still in review
+    reports.review(db.session(), staff, report, "accepted")
+
     application = reports.follow_up_application(db.session(), fiji, report)
-    assert application.status == "draft" and application.title.startswith("Follow-up:")
+    original = grant.application
+    assert application.status == "draft" and application.title == f"Follow-up: {original.title}"
     assert application.summary == report.further_needs
-    assert [r.reference for r in application.recommendations] == [
-        r.reference for r in grant.application.recommendations
+    assert [r.reference for r in application.recommendations] == [open_one.reference]
+    assert [t.code for t in application.themes] == [t.code for t in original.themes]
+    assert [s.number for s in application.sdgs] == [s.number for s in original.sdgs]
+    assert application.implementing_entity == original.implementing_entity
+    assert application.currency == original.currency
+    assert [t.code for t in application.expertise_themes] == ["torture"]
+    assert application.language_codes == ["en", "fr"]
+    # The indicators start where the project left them.
+    assert [(i.name, i.baseline, i.target) for i in application.indicators] == [
+        (i.name, "210", i.target) for i in original.indicators
     ]
     assert db.session.get(Application, application.id).state_iso3 == "FJI"
+
+    # Asked again, the State gets the same draft, not a second one.
+    count = db.session.scalar(select(func.count(Application.id)))
+    assert reports.follow_up_application(db.session(), fiji, report) is application
+    assert db.session.scalar(select(func.count(Application.id))) == count
+    with pytest.raises(NotFound):
+        reports.follow_up_application(db.session(), factory.user("applicant", state="MWI"), report)
+
+
+def test_a_follow_up_needs_further_needs(grant, fiji, staff):
+    report = builders.report_of(grant)
+    content = builders.report_content(report)
+    content.further_needs = "  "
+    reports.submit(db.session(), fiji, report, content)
+    reports.review(db.session(), staff, report, "accepted")
+    with pytest.raises(ValidationError, match="no further needs"):
+        reports.follow_up_application(db.session(), fiji, report)
+    assert report.follow_up is None
+
+
+def test_the_follow_up_page_drafts_once_then_leads_to_the_draft(client, grant, fiji, staff):
+    report = builders.reviewed_report(grant, fiji, staff)
+    login(client, fiji)
+    first = client.post(f"/reports/{report.id}/follow-up")
+    assert first.status_code == 302
+    db.session.expire_all()
+    drafted = db.session.get(type(report), report.id).follow_up
+    assert drafted is not None and f"/applications/{drafted.id}/" in first.location
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert drafted.reference in page and "Turn the further needs" not in page
+    second = client.post(f"/reports/{report.id}/follow-up")
+    assert second.location == first.location
+    assert (
+        db.session.scalar(
+            select(func.count(Application.id)).where(Application.title == drafted.title)
+        )
+        == 1
+    )
 
 
 # -- stories -----------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.applications.models import Indicator, Recommendation
+from app.applications.models import Application, Indicator, Recommendation
 from app.core.database import Base, str_enum, today, utcnow
 from app.core.uploads import StoredFile
 from app.grants.models import Grant
@@ -121,9 +121,14 @@ class Report(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
+    # The new request drafted from this report's further needs: one per report.
+    follow_up_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     grant: Mapped[Grant] = relationship(lazy="joined")
+    follow_up: Mapped[Application | None] = relationship(foreign_keys=[follow_up_application_id])
     indicators: Mapped[list[IndicatorProgress]] = relationship(
         back_populates="report",
         cascade="all, delete-orphan",

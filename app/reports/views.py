@@ -221,9 +221,10 @@ def add(grant_id: int) -> Response:
 @roles_required(Role.APPLICANT)
 def follow_up(report_id: int) -> Response:
     session = db.session()
-    report = services.get_for(session, actor(), report_id)
+    report = services.get_for(session, actor(), report_id, lock=True)
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("reports.detail", report_id=report_id))
+    drafted_before = report.follow_up is not None
     try:
         application = services.follow_up_application(session, actor(), report)
     except DomainError as error:
@@ -231,9 +232,15 @@ def follow_up(report_id: int) -> Response:
         flash(error.message, "error")
         return redirect(url_for("reports.detail", report_id=report_id))
     session.commit()
-    flash(
-        _("A new request is drafted from the further needs. Complete it and submit it."), "success"
-    )
+    if drafted_before:
+        flash(_("The request built on this report is already drafted: here it is."), "info")
+    else:
+        flash(
+            _("A new request is drafted from the further needs. Complete it and submit it."),
+            "success",
+        )
+    if not application.is_editable:
+        return redirect(url_for("applications.detail", application_id=application.id))
     return redirect(
         url_for("application_editor.edit", application_id=application.id, section="overview")
     )
