@@ -33,8 +33,8 @@ from app.ledger.models import Account, Category, Entry, LedgerTransaction, Trans
 from app.opendata import iati, records, services, threesixty
 from app.opendata import views as opendata_views
 from app.opendata.records import Movement
-from app.opendata.results import ActualValue, IndicatorResult, ResultRecord, results_for
 from app.reference.models import State
+from app.reports import services as reports
 from tests import builders
 
 SCHEMAS = Path(__file__).resolve().parent / "fixtures" / "schemas"
@@ -471,6 +471,7 @@ def test_the_files_use_a_fixed_number_of_queries(client, count_queries, factory,
             applicant = factory.user("applicant", state=["FJI", "MWI", "NPL", "JAM"][i % 4])
             grant = builders.approved_grant(factory, staff, board, applicant, **SPEC)
             accept(grant, applicant, "Someone")
+            _report(grant, applicant, "interim", ["300", "better"], staff)  # actuals to load
 
     def counts():
         found = {}
@@ -487,7 +488,7 @@ def test_the_files_use_a_fixed_number_of_queries(client, count_queries, factory,
     grow(5)
     assert counts() == small
     assert small == {
-        "/open-data/iati.xml": 5,
+        "/open-data/iati.xml": 6,  # and what accepted reports measured
         "/open-data/360giving.json": 5,
         "/open-data/360giving.csv": 6,
     }
@@ -587,38 +588,56 @@ def test_an_active_grant_past_its_end_is_in_finalisation(client, world):
     assert iati.activity_status(record, grant.end_date) == "6"
 
 
-def test_results_publish_actual_values_when_reports_give_them(client, world, monkeypatch):
-    """The seam: whatever `results_for` returns is published, actual values included."""
+def _report(grant, applicant, kind, values, staff=None):
+    """The State reports `values` (one per indicator, in order); accepted when `staff`."""
+    report = builders.report_of(grant, kind)
+    content = builders.report_content(report)
+    ids = [i.id for i in grant.application.indicators]
+    content.indicators = {
+        i: (v, "From the training register") for i, v in zip(ids, values, strict=True)
+    }
+    reports.submit(db.session(), applicant, report, content)
+    if staff is not None:
+        reports.review(db.session(), staff, report, "accepted")
+    db.session.commit()
+    return report
 
-    def with_actuals(grant):
-        return [
-            ResultRecord(
-                result.title,
-                tuple(
-                    IndicatorResult(
-                        i.name,
-                        i.baseline,
-                        i.target,
-                        i.baseline_year,
-                        (
-                            ActualValue(
-                                grant.starts_on,
-                                grant.starts_on,
-                                "420" if i.numeric else "improving",
-                            ),
-                        ),
-                    )
-                    for i in result.indicators
-                ),
-            )
-            for result in results_for(grant)
-        ]
 
-    monkeypatch.setattr(iati, "results_for", with_actuals)
+def _actuals(client, grant) -> list[tuple[str | None, str | None]]:
     found = activities(valid_iati(fetch(client, "/open-data/iati.xml")))
-    indicators = found[f"{ORG}-{world.active.reference}"].findall("result/indicator")
-    assert indicators[0].find("period/actual").get("value") == "420"
-    assert indicators[1].findtext("period/actual/comment/narrative") == "improving"
+    indicators = found[f"{ORG}-{grant.reference}"].findall("result/indicator")
+    out = []
+    for indicator in indicators:
+        actuals = indicator.findall("period/actual")
+        assert len(actuals) <= 1  # progress to date: one value, the latest accepted
+        for actual in actuals:
+            out.append((actual.get("value"), actual.findtext("comment/narrative")))
+    return out
+
+
+def test_results_publish_what_accepted_reports_measured(client, world, factory, staff):
+    fiji = factory.user("applicant", state="FJI")
+    grant = world.active
+    assert _actuals(client, grant) == []  # nothing reported yet
+    interim = _report(grant, fiji, "interim", ["420", "improving"], staff)
+    final = _report(grant, fiji, "final", ["1,250", "adequate"])  # submitted, in review
+
+    numeric, qualitative = _actuals(client, grant)
+    accepted_on = interim.accepted_at.date().isoformat()
+    assert numeric == (
+        "420",
+        f"Interim report accepted on {accepted_on}: progress to {interim.due_date.isoformat()}",
+    )
+    assert qualitative == (None, "improving")  # a qualitative value is its comment
+    body = fetch(client, "/open-data/iati.xml").decode()
+    assert "1250" not in body and "1,250" not in body  # the report in review is not public
+    for other in (world.cancelled, world.completed):
+        assert _actuals(client, other) == []
+
+    reports.review(db.session(), staff, final, "accepted")
+    db.session.commit()
+    assert [value for value, _comment in _actuals(client, grant)] == ["1250", None]
+    assert _actuals(client, grant)[1][1] == "adequate"
 
 
 def test_every_state_has_a_country_code_the_standards_accept():

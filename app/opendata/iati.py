@@ -308,7 +308,7 @@ def document(
     )
     today = generated.date()
     chunk: list[str] = []
-    for grant in iter_published(session):
+    for grant in iter_published(session, reported=True):
         chunk.append(ET.tostring(activity(grant, fund, today), encoding="unicode") + "\n")
         if len(chunk) >= every:
             yield "".join(chunk)

@@ -65,12 +65,23 @@ class Movement:
 
 
 @dataclass(frozen=True)
+class ReportedValue:
+    """An indicator's value as the latest accepted report measured it."""
+
+    value: str
+    report_kind: str  # interim, final or progress
+    as_of: date  # the report's due date: the end of the period it reports on
+    accepted_on: date
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     id: int
     result: str
     name: str
     baseline: str
     target: str
+    reported: ReportedValue | None = None  # loaded for the IATI file only
 
 
 @dataclass

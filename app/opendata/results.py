@@ -1,8 +1,8 @@
-"""Results: the seam where progress reports will add measured values.
+"""Results: what the IATI file publishes for each grant's indicators.
 
-`results_for()` is what the files publish as IATI results. Today it reads the application's
-indicators (baseline and target); when progress reports are accepted, their measured values
-join each indicator as `ActualValue`s here, and the files carry them with no other change.
+`results_for()` reads the application's indicators (baseline and target) and, when a
+progress report has been accepted, the value the latest one measured (an `ActualValue`).
+Nothing from a draft, a report in review or a report sent back is ever published.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from app.opendata.records import GrantRecord
+from app.opendata.records import GrantRecord, ReportedValue
 
 
 @dataclass(frozen=True)
 class ActualValue:
-    """A measured value for a period, from an accepted progress report (none yet)."""
+    """A measured value for a period, from an accepted progress report."""
 
     period_start: date
     period_end: date
@@ -59,13 +59,26 @@ def number(text: str) -> str | None:
     return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
 
 
-def results_for(grant: GrantRecord) -> list[ResultRecord]:
-    """The grant's expected results and their indicators (baseline, target).
+REPORT_NAMES = {"interim": "Interim report", "final": "Final report", "progress": "Progress report"}
 
-    Today they come from the application only. When progress reports are accepted, their
-    measured values are added here as `ActualValue`s of each indicator; the files already
-    publish whatever this returns.
-    """
+
+def actual_of(grant: GrantRecord, reported: ReportedValue) -> ActualValue:
+    """The value an accepted report measured, over the grant's period up to the report's due
+    date, with a note saying where it comes from (numeric values carry it as their comment)."""
+    name = REPORT_NAMES.get(reported.report_kind, "Progress report")
+    return ActualValue(
+        period_start=grant.starts_on,
+        period_end=reported.as_of,
+        value=reported.value.strip(),
+        comment=f"{name} accepted on {reported.accepted_on.isoformat()}:"
+        f" progress to {reported.as_of.isoformat()}",
+    )
+
+
+def results_for(grant: GrantRecord) -> list[ResultRecord]:
+    """The grant's expected results and their indicators: baseline, target, and the value
+    the latest accepted report measured (one actual: values are progress to date, so
+    publishing each report's would invite adding them up)."""
     year = (grant.submitted_at or grant.decided_at or grant.accepted_at).year
     grouped: dict[str, list[IndicatorResult]] = {}
     for row in grant.indicators:
@@ -76,6 +89,7 @@ def results_for(grant: GrantRecord) -> list[ResultRecord]:
                 baseline=row.baseline.strip(),
                 target=row.target.strip(),
                 baseline_year=year,
+                actuals=(actual_of(grant, row.reported),) if row.reported is not None else (),
             )
         )
     return [ResultRecord(title, tuple(items)) for title, items in grouped.items() if title]

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from app.applications.models import Application, Indicator, application_sdgs, application_themes
 from app.grants.models import Disbursement, DisbursementKind, Grant, GrantStatus
 from app.ledger.models import Account, Category, Entry, LedgerTransaction, TransactionKind
-from app.opendata.records import GrantRecord, IndicatorRow, Movement
+from app.opendata.records import GrantRecord, IndicatorRow, Movement, ReportedValue
 from app.reference.models import Sdg, State, Theme
+from app.reports.services import accepted_values_query
 
 FUND_NAME = "Small Projects Trust Fund"
 # The 360Giving publisher prefix. 360Giving assigns one when a publisher registers; until
@@ -207,6 +208,21 @@ def _indicators_stmt() -> Rows:
     )
 
 
+def _reported_stmt() -> Rows:
+    """What accepted reports measured, per published grant (the reports domain's query)."""
+    return accepted_values_query(_published_ids())
+
+
+def _reported(rows: Iterator[Any]) -> dict[int, ReportedValue]:
+    """Each indicator's latest accepted value (rows come in the order reports were accepted)."""
+    latest: dict[int, ReportedValue] = {}
+    for _grant_id, indicator_id, actual, kind, due, accepted_at in rows:
+        latest[int(indicator_id)] = ReportedValue(
+            value=actual, report_kind=str(kind), as_of=due, accepted_on=accepted_at.date()
+        )
+    return latest
+
+
 LEDGER_KINDS = (
     TransactionKind.COMMITMENT,
     TransactionKind.RELEASE,
@@ -289,28 +305,26 @@ def _movements(rows: Iterator[Any]) -> list[Movement]:
     return list(movements.values())
 
 
-def iter_published(session: Session) -> Iterator[GrantRecord]:
-    """The published grants, oldest first, one complete record at a time.
+def iter_published(session: Session, *, reported: bool = False) -> Iterator[GrantRecord]:
+    """The published grants, oldest first, one complete record at a time; with `reported`,
+    each indicator carries the value the latest accepted report gave it.
 
-    Five queries whatever the number of grants, each streamed in batches and merged on the
-    grant id, so memory holds one grant (and the drivers' fetch buffers) at a time.
+    Five queries whatever the number of grants (six with `reported`), each streamed in
+    batches and merged on the grant id, so memory holds one grant (and the drivers' fetch
+    buffers) at a time.
     """
-    streams = [
-        _streamed(session, stmt)
-        for stmt in (
-            _grants_stmt(),
-            _themes_stmt(),
-            _sdgs_stmt(),
-            _indicators_stmt(),
-            _ledger_stmt(),
-        )
-    ]
-    grants, themes, sdgs, indicators, ledger = streams
+    statements = [_grants_stmt(), _themes_stmt(), _sdgs_stmt(), _indicators_stmt(), _ledger_stmt()]
+    if reported:
+        statements.append(_reported_stmt())
+    streams = [_streamed(session, stmt) for stmt in statements]
+    grants, themes, sdgs, indicators, ledger = streams[:5]
+    values = streams[5] if reported else None
     try:
         while grants.head is not None:
             row = grants.head
             grants.head = next(grants.rows, None)
             grant_id = int(row[0])
+            measured = _reported(values.take(grant_id)) if values is not None else {}
             yield GrantRecord(
                 id=grant_id,
                 reference=row[1],
@@ -335,7 +349,7 @@ def iter_published(session: Session) -> Iterator[GrantRecord]:
                 themes=[(code, name) for _id, code, name in themes.take(grant_id)],
                 sdgs=[(int(number), name) for _id, number, name in sdgs.take(grant_id)],
                 indicators=[
-                    IndicatorRow(int(i), result or "", name, baseline, target)
+                    IndicatorRow(int(i), result or "", name, baseline, target, measured.get(int(i)))
                     for _id, i, result, name, baseline, target in indicators.take(grant_id)
                 ],
                 movements=_movements(ledger.take(grant_id)),
