@@ -4,13 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
+# Translations (README.md, "Translations"): the .po catalogs are committed, the .mo files are built.
+# tests/test_i18n.py reads BABEL_KEYWORDS from here to check the catalog is up to date.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test lint install dev-install system-deps test-system-deps migrate demo clean help bench
+.PHONY: run test lint install dev-install system-deps test-system-deps migrate demo clean help bench \
+	translations translations-update
 
 help:
 	@echo "make run    install, migrate, load demo data and serve http://127.0.0.1:5000"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff (check + format --check) and mypy"
+	@echo "make translations-update  extract the strings from the code into the catalogs (then translate them)"
 	@echo "make bench  generate the benchmark data set on PostgreSQL and measure the pages (bench/README.md)"
 
 $(BIN)/python:
@@ -38,19 +45,32 @@ test-system-deps:
 migrate: install
 	$(FLASK) db upgrade
 
-run: system-deps install
+run: system-deps install translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The suite runs on SQLite; when TEST_DATABASE_URL is set it runs again on PostgreSQL.
-test: test-system-deps dev-install
+test: test-system-deps dev-install translations
 	@echo "== test suite on SQLite =="
 	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== test suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
 		$(BIN)/pytest $(PYTEST_ARGS); \
 	fi
+
+# Compiled catalogs (.mo, not committed) from the translated ones (.po, committed).
+translations: $(MO_FILES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.runtime
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# After adding or changing UI text: extract it into messages.pot and merge it into each
+# language's messages.po; then translate the new entries (empty or fuzzy) and run `make test`.
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --project=SPTF --copyright-holder=SPTF \
+		-c TRANSLATORS: -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 
 lint: dev-install
 	$(BIN)/ruff check .

@@ -89,6 +89,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+    # translations/<lang>/LC_MESSAGES/messages.po beside this file (not under app/, the app's
+    # root_path, where Flask-Babel would look by default). README.md, "Translations".
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
     # Where outgoing links point (e-mailed invitations and resets).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

@@ -44,7 +44,7 @@ from app.committee.views import bp as committee_bp
 from app.contributions.api import bp as contributions_api_bp
 from app.contributions.views import bp as contributions_bp
 from app.contributions.webhook_views import bp as stripe_bp
-from app.core import mail, security
+from app.core import i18n, mail, security
 from app.core.audit import audit_origin
 from app.core.database import configure_engine
 from app.core.errors import DomainError
@@ -160,6 +160,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    for directory in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";"):
+        i18n.compile_catalogs(Path(app.root_path, directory))
 
 
 def _init_request_hooks(app: Flask) -> None:

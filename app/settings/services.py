@@ -49,7 +49,7 @@ DEFINITIONS: dict[str, Definition] = {
         ),
         Definition(
             "quorum_percent",
-            _l("Quorum (% of non-recused members)"),
+            _l("Quorum (percentage of non-recused members)"),
             _l(
                 "More than this share of the non-recused members must have voted. 50 means a majority."
             ),
