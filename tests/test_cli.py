@@ -172,7 +172,7 @@ def test_demo_money_covers_every_grant_status_and_keeps_the_ledger_whole(runner)
 
     assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
     grant_statuses = set(db.session.execute(select(Grant.status)).scalars())
-    assert grant_statuses >= {s.value for s in GrantStatus} - {"completed"}
+    assert grant_statuses >= {s.value for s in GrantStatus}
     contributions = db.session.scalars(select(Contribution)).all()
     assert {c.kind for c in contributions} >= {"card", "bank", "pledge"}
     assert any(c.original_currency == "EUR" for c in contributions)
@@ -239,3 +239,93 @@ def test_demo_roster_spans_the_regions_and_every_deployment_status(runner):
     verified = runner.invoke(args=["ledger", "verify"])
     assert verified.exit_code == 0 and "Ledger OK" in verified.output, verified.output
     assert list(audit.iter_problems(db.session())) == []
+
+
+def test_demo_tells_two_years_of_reports_money_and_a_published_story(runner, client):
+    from app.applications.models import Application
+    from app.core.database import today
+    from app.grants.models import Disbursement, DisbursementKind, Grant, GrantStatus
+    from app.ledger import postings
+    from app.ledger.models import LedgerTransaction, TransactionKind
+    from app.reports.models import Report, ReportStatus, Story, StoryStatus
+    from app.roster.models import Deployment
+
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    session = db.session()
+    reports = session.scalars(select(Report)).all()
+    assert {r.status for r in reports} == {s.value for s in ReportStatus}
+    assert any(r.is_overdue and r.status == ReportStatus.DUE for r in reports)
+
+    # An accepted interim report let the second tranche go: asked by one officer, paid by
+    # the second.
+    accepted_interim = {r.grant_id for r in reports if r.kind == "interim" and r.accepted_at}
+    second_tranches = session.scalars(
+        select(Disbursement).where(
+            Disbursement.kind == DisbursementKind.TRANCHE,
+            Disbursement.status == "paid",
+            Disbursement.note.like("Second tranche%"),
+        )
+    ).all()
+    assert {d.grant_id for d in second_tranches} <= accepted_interim and second_tranches
+    people = {u.id: u.email for u in session.scalars(select(User))}
+    assert {(people[d.created_by_id], people[d.approved_by_id]) for d in second_tranches} == {
+        ("secretariat@sptf.example", "finance@sptf.example")
+    }
+    for d in second_tranches:
+        interim = next(r for r in reports if r.grant_id == d.grant_id and r.kind == "interim")
+        assert d.created_at > interim.accepted_at
+
+    # A completed grant: final report accepted, its unspent commitment released.
+    completed = session.scalars(select(Grant).where(Grant.status == GrantStatus.COMPLETED)).all()
+    assert completed
+    for grant in completed:
+        assert grant.final_report_accepted_at is not None
+        assert postings.commitment_outstanding(session, grant.id) == 0
+        release = session.scalars(
+            select(LedgerTransaction).where(
+                LedgerTransaction.grant_id == grant.id,
+                LedgerTransaction.kind == TransactionKind.RELEASE,
+            )
+        ).one()
+        assert release.effective_on <= grant.closed_at.date()
+
+    # A published story, with the State's consent and a photo that has its credit.
+    story = session.scalars(select(Story).where(Story.status == StoryStatus.PUBLISHED)).one()
+    assert story.consented_at is not None and story.photo_credit and story.photo_alt
+    assert client.get(f"/stories/{story.id}").status_code == 200
+    photo = client.get(f"/stories/{story.id}/photo")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.get_data()[:3] == b"\xff\xd8\xff"
+    photo.close()
+
+    # History for an annual report: approvals, payments, missions and recommendations
+    # advanced, last year and this.
+    year = today().year
+    decided = {a.decided_at.year for a in session.scalars(select(Application)) if a.decided_at}
+    paid = {
+        t.effective_on.year
+        for t in session.scalars(
+            select(LedgerTransaction).where(LedgerTransaction.kind == TransactionKind.DISBURSEMENT)
+        )
+    }
+    missions = {
+        d.end_date.year for d in session.scalars(select(Deployment)) if d.status == "completed"
+    }
+    for years in (decided, paid, missions):
+        assert {year - 1, year} <= years
+    advanced = [row for r in reports if r.accepted_at for row in r.recommendations]
+    assert {row.status for row in advanced} >= {"in_progress", "implemented"}
+
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (Report, Story, Application, Disbursement, LedgerTransaction)
+        )
+
+    before, events = counts(), db.session.scalar(select(func.count()).select_from(audit.AuditEvent))
+    assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
+    assert counts() == before
+    assert db.session.scalar(select(func.count()).select_from(audit.AuditEvent)) == events
+    for command in ("ledger", "audit"):
+        verified = runner.invoke(args=[command, "verify"])
+        assert verified.exit_code == 0, verified.output

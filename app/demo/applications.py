@@ -24,12 +24,16 @@ from app.auth.models import User
 from app.committee import ballots, seats
 from app.committee.models import CommitteeSeat, SeatKind
 from app.core.database import today, utcnow
+from app.core.dates import add_years
 
 
 def ensure_seats(session: Session, people: dict[str, User]) -> None:
+    """Seats from the first of January of the year the demo's history starts in (the demo
+    runs this at that date), for a term long enough to hold the present day."""
     if session.execute(select(CommitteeSeat.id).limit(1)).first() is not None:
         return
-    start = date(today().year - 1, 1, 1)
+    start = date(today().year, 1, 1)
+    end = add_years(start, 4)
     for key in (
         "committee_african",
         "committee_asia_pacific",
@@ -38,7 +42,12 @@ def ensure_seats(session: Session, people: dict[str, User]) -> None:
         "committee_weog",
     ):
         seats.add_seat(
-            session, people["secretariat"], people[key], kind=SeatKind.MEMBER, term_start=start
+            session,
+            people["secretariat"],
+            people[key],
+            kind=SeatKind.MEMBER,
+            term_start=start,
+            term_end=end,
         )
     seats.add_seat(
         session,
@@ -46,6 +55,7 @@ def ensure_seats(session: Session, people: dict[str, User]) -> None:
         people["committee_grulac_alt"],
         kind=SeatKind.ALTERNATE,
         term_start=start,
+        term_end=end,
     )
 
 
@@ -428,14 +438,22 @@ REQUESTS: dict[str, DemoRequest] = {
 }
 
 
-def _create(session: Session, people: dict[str, User], key: str) -> Application:
-    r = REQUESTS[key]
-    applicant = people[r.state_key]
-    existing = session.execute(
+def find_request(session: Session, people: dict[str, User], r: DemoRequest) -> Application | None:
+    """The demo request's application, if the demo made it already (its State and title)."""
+    return session.execute(
         select(Application).where(
-            Application.state_iso3 == applicant.state_iso3, Application.title == r.title
+            Application.state_iso3 == people[r.state_key].state_iso3, Application.title == r.title
         )
     ).scalar_one_or_none()
+
+
+def _create(session: Session, people: dict[str, User], key: str) -> Application:
+    return create_request(session, people, REQUESTS[key])
+
+
+def create_request(session: Session, people: dict[str, User], r: DemoRequest) -> Application:
+    applicant = people[r.state_key]
+    existing = find_request(session, people, r)
     if existing is not None:
         return existing
     spec = ApplicationSpec(
@@ -567,8 +585,13 @@ def approve(session: Session, people: dict[str, User], key: str) -> Application:
     application = _create(session, people, key)
     if not _is_new(application):
         return application
-    applicant = people[REQUESTS[key].state_key]
-    applications.submit(session, applicant, application)
+    applications.submit(session, people[REQUESTS[key].state_key], application)
+    screen_and_vote(session, people, application)
+    return application
+
+
+def screen_and_vote(session: Session, people: dict[str, User], application: Application) -> None:
+    """Screened eligible, then approved by three of the five regional members."""
     screening.screen(
         session,
         people["secretariat"],
@@ -579,4 +602,3 @@ def approve(session: Session, people: dict[str, User], key: str) -> Application:
     for member in ("committee_african", "committee_eastern_european", "committee_weog"):
         ballots.cast_vote(session, people[member], application, "approve")
     ballots.close_ballot(session, people["secretariat"], application)
-    return application

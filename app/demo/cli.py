@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.core.audit import audit_origin
 from app.core.cli import commit
+from app.core.database import clock_at
 from app.demo.applications import ensure_applications, ensure_seats
 from app.demo.experts import EXPERTS
+from app.demo.history import ensure_history, opening_day
 from app.demo.money import ensure_contributions, ensure_grants
 from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret, ensure_people
 from app.demo.roster import ensure_roster
@@ -26,8 +28,10 @@ def demo_cli(if_empty: bool, quiet: bool) -> None:
     audit_origin.set("cli demo")
     has_users = db.session.execute(select(func.count(User.id))).scalar_one() > 0
     if not (if_empty and has_users):
-        people = ensure_people(db.session())
-        ensure_seats(db.session(), people)
+        with clock_at(opening_day()):  # the history starts with the people and the seats
+            people = ensure_people(db.session())
+            ensure_seats(db.session(), people)
+        ensure_history(db.session(), people)
         ensure_applications(db.session(), people)
         ensure_contributions(db.session(), people)
         ensure_grants(db.session(), people)
@@ -49,7 +53,7 @@ def print_sign_ins() -> None:
         vetted = "" if person.vetted else " [not yet vetted]"
         click.echo(f"  {person.role.value:<12} {person.email:<36}{state}{vetted}{extra}")
     click.echo(
-        f"  (and {len(EXPERTS)} more roster experts with the same password,"
+        f"  (and {len(EXPERTS) + 1} more roster experts with the same password,"  # + history's
         f" e.g. {EXPERTS[0].address})"
     )
     click.echo("")

@@ -628,6 +628,12 @@ def _fill_in(session: Session, staff: User, user: User, spec: DemoExpert) -> Exp
     return profile
 
 
+def ensure_expert(session: Session, staff: User, spec: DemoExpert) -> Expert:
+    """One roster expert's profile (made once), its availability counted from today."""
+    user = _user(session, spec, [])
+    return profiles.profile_of(session, user) or _fill_in(session, staff, user, spec)
+
+
 def ensure_experts(session: Session, people: dict[str, User]) -> dict[str, Expert]:
     """Every demo expert's profile by e-mail; a profile that exists is left as it is."""
     staff = people["secretariat"]

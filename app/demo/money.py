@@ -17,7 +17,7 @@ from app.grants.models import Grant, GrantStatus
 from app.ledger.models import TransactionKind
 
 
-def _exists(session: Session, **where: object) -> bool:
+def contribution_exists(session: Session, **where: object) -> bool:
     stmt = select(Contribution.id)
     for key, value in where.items():
         stmt = stmt.where(getattr(Contribution, key) == value)
@@ -26,11 +26,11 @@ def _exists(session: Session, **where: object) -> bool:
 
 def ensure_contributions(session: Session, people: dict[str, User]) -> None:
     staff = people["secretariat"]
-    if not _exists(session, reference="NOR-2026-0412"):
+    if not contribution_exists(session, reference="NOR-2026-0412"):
         contributions.record_bank(
             session, staff, people["donor"], "120000", "USD", reference="NOR-2026-0412"
         )
-    if not _exists(session, reference="ORF-PLEDGE-2026"):
+    if not contribution_exists(session, reference="ORF-PLEDGE-2026"):
         pledge = contributions.record_pledge(
             session,
             staff,
@@ -47,7 +47,7 @@ def ensure_contributions(session: Session, people: dict[str, User]) -> None:
         (("donor_person", "500", 1480), ("donor_person", "250", 755)), start=1
     ):
         intent = f"pi_demo_{n}"
-        if _exists(session, payment_intent_id=intent):
+        if contribution_exists(session, payment_intent_id=intent):
             continue
         gift = contributions.start_card_gift(session, people[key], amount)
         contributions.attach_payment_intent(session, gift, intent)

@@ -139,17 +139,19 @@ def _exists(session: Session, grant: Grant, expert: Expert) -> bool:
     return session.execute(stmt.limit(1)).first() is not None
 
 
-def _pay(session: Session, people: dict[str, User], deployment: Deployment, pay: Payment) -> None:
+def pay(
+    session: Session, people: dict[str, User], deployment: Deployment, payment: Payment
+) -> None:
     """The maker asks for the whole fee or travel budget; a second officer pays it."""
     owed = Money(
-        deployment.fee_minor if pay.kind == "fee" else deployment.travel_budget_minor,
+        deployment.fee_minor if payment.kind == "fee" else deployment.travel_budget_minor,
         deployment.currency,
     )
     release: Disbursement = deployments.request_payment(
-        session, people["secretariat"], deployment, pay.kind, owed.as_string()
+        session, people["secretariat"], deployment, payment.kind, owed.as_string()
     )
-    if pay.reference:
-        grants.approve_disbursement(session, people["secretariat2"], release, pay.reference)
+    if payment.reference:
+        grants.approve_disbursement(session, people["secretariat2"], release, payment.reference)
 
 
 def _deploy(
@@ -204,7 +206,7 @@ def _deploy(
         return
     deployments.review(session, staff, d, "completed", "Report accepted with thanks.")
     for payment in mission.payments:
-        _pay(session, people, d, payment)
+        pay(session, people, d, payment)
     if mission.rating is not None:
         deployments.rate(session, state, d, mission.rating[0], mission.rating[1])
 
