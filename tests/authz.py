@@ -32,6 +32,7 @@ ROLES = (
     "applicant_other",  # another State's focal point
     "committee",
     "committee_recused",  # a national of the owning State
+    "committee_other",  # a seated committee member who sits on none of these ballots
     "secretariat",
     "secretariat2",
     "expert",
@@ -59,11 +60,15 @@ def only(*roles: str, other: str = DENY) -> dict[str, str]:
 
 
 SECRETARIAT = ("secretariat", "secretariat2")
-COMMITTEE = ("committee", "committee_recused")
+COMMITTEE = ("committee", "committee_recused", "committee_other")
+# A committee member sees only the ballots it belongs to (DESIGN §2); a recused member may
+# read its ballot but not act on it.
+NOT_ON_BALLOT = {"committee_other": HIDE}
+BALLOT_ACTION = {**only(*COMMITTEE), "committee_recused": DENY, **NOT_ON_BALLOT}
 APPLICATION_READERS = ("applicant", "applicant_other", *COMMITTEE, *SECRETARIAT, "auditor")
 GRANT_READERS = ("applicant", "applicant_other", *SECRETARIAT, "donor", "auditor")
 # An application in committee review, as each role reaches it.
-REVIEWED = {**only(*APPLICATION_READERS), "applicant_other": HIDE}
+REVIEWED = {**only(*APPLICATION_READERS), "applicant_other": HIDE, **NOT_ON_BALLOT}
 # The owning State's own draft: others of its role get 404, other roles 403.
 OWN_DRAFT_ACTION = {**only("applicant"), "applicant_other": HIDE}
 # A draft exists only for its State (and the auditor).
@@ -71,6 +76,7 @@ DRAFT_HIDDEN = {
     "applicant_other": HIDE,
     "committee": HIDE,
     "committee_recused": HIDE,
+    "committee_other": HIDE,
     "secretariat": HIDE,
     "secretariat2": HIDE,
 }
@@ -81,7 +87,12 @@ MISSION = {**only(*MISSION_READERS), "applicant_other": HIDE}
 REPORT_READERS = ("applicant", *SECRETARIAT, "auditor")
 REPORT = {**only(*REPORT_READERS), "applicant_other": HIDE}
 # An ineligible request never reached the committee.
-SCREENED_OUT_HIDDEN = {"applicant_other": HIDE, "committee": HIDE, "committee_recused": HIDE}
+SCREENED_OUT_HIDDEN = {
+    "applicant_other": HIDE,
+    "committee": HIDE,
+    "committee_recused": HIDE,
+    "committee_other": HIDE,
+}
 
 # (endpoint, method) -> {role: outcome}
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
@@ -141,12 +152,17 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("screening.screen", "GET"): only(*SECRETARIAT),
     ("screening.screen", "POST"): only(*SECRETARIAT),
     ("committee.index", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
-    ("committee.ballot", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
-    ("committee.vote", "POST"): only(*COMMITTEE),
-    ("committee.recuse", "POST"): only(*COMMITTEE),
+    ("committee.ballot", "GET"): {**only(*COMMITTEE, *SECRETARIAT, "auditor"), **NOT_ON_BALLOT},
+    # Posted with valid bodies (BODIES below): the recused member is refused, not just the form.
+    ("committee.vote", "POST"): BALLOT_ACTION,
+    ("committee.recuse", "POST"): BALLOT_ACTION,
     ("committee.close", "POST"): only(*SECRETARIAT),
     ("committee.reopen", "POST"): only(*SECRETARIAT),
-    ("committee.discuss", "POST"): only(*COMMITTEE, *SECRETARIAT),
+    ("committee.discuss", "POST"): {
+        **only(*COMMITTEE, *SECRETARIAT),
+        "committee_recused": DENY,
+        **NOT_ON_BALLOT,
+    },
     ("committee.seat_list", "GET"): only(*SECRETARIAT, "auditor"),
     ("committee.seat_list", "POST"): only(*SECRETARIAT),
     ("committee.end_seat", "POST"): only(*SECRETARIAT),
@@ -155,10 +171,15 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("applications_api.get_application", "GET"): REVIEWED,
     ("applications_api.submit_application", "POST"): OWN_DRAFT_ACTION,
     ("applications_api.screen_application", "POST"): only(*SECRETARIAT),
-    ("committee_api.recusal", "POST"): only(*COMMITTEE),
-    ("committee_api.vote", "POST"): only(*COMMITTEE),
+    ("committee_api.recusal", "POST"): BALLOT_ACTION,
+    ("committee_api.vote", "POST"): BALLOT_ACTION,
     ("committee_api.decision", "POST"): only(*SECRETARIAT),
-    ("committee_api.ballot", "GET"): only(*COMMITTEE, *SECRETARIAT, "auditor"),
+    ("committee_api.ballot", "GET"): {
+        **only(*COMMITTEE, *SECRETARIAT, "auditor"),
+        **NOT_ON_BALLOT,
+    },
+    # The decided request: its ballot's members read the letter; the other State does not.
+    ("applications_api.decision_letter", "GET"): REVIEWED,
     # grants: one active grant of the "applicant" user's State, with a pending release
     ("grants.index", "GET"): only(*GRANT_READERS),
     ("grants.detail", "GET"): {**only(*GRANT_READERS), "applicant_other": HIDE},
@@ -300,6 +321,7 @@ def build_cast(factory: Factory) -> Cast:
         "applicant_other": factory.user("applicant", state="MWI"),
         "committee": factory.user("committee", state="KEN", region="african"),
         "committee_recused": factory.user("committee", state="FJI", region="asia_pacific"),
+        "committee_other": factory.user("committee", state="NLD", region="weog"),
         "secretariat": factory.user("secretariat"),
         "secretariat2": factory.user("secretariat"),
         "expert": factory.user("expert"),
@@ -370,6 +392,8 @@ def build_cast(factory: Factory) -> Cast:
     )
     draft_story = builders.story(interim, users["secretariat"])
     public_story = builders.story(interim, users["secretariat"], applicant=fiji)
+    # Seated after every ballot above was opened: on none of them.
+    seats.add_seat(session, users["secretariat"], users["committee_other"], term_start=start)
     session.commit()
     objects = {
         "user_id": users["donor"].id,
@@ -381,6 +405,7 @@ def build_cast(factory: Factory) -> Cast:
         "submitted": submitted.id,
         "reviewed": reviewed.id,
         "ineligible": ineligible.id,
+        "approved": approved.id,
         "seat": seat.id,
         "grant": grant.id,
         "release": release.id,
@@ -433,6 +458,7 @@ URL_ARGS: dict[str, Any] = {
     "committee_api.vote": lambda o: {"application_id": o["reviewed"]},
     "committee_api.decision": lambda o: {"application_id": o["reviewed"]},
     "committee_api.ballot": lambda o: {"application_id": o["reviewed"]},
+    "applications_api.decision_letter": lambda o: {"application_id": o["approved"]},
     "grants.detail": lambda o: {"grant_id": o["grant"]},
     "grants.agreement": lambda o: {"grant_id": o["grant"]},
     "grants.accept": lambda o: {"grant_id": o["grant"]},
@@ -504,4 +530,14 @@ URL_ARGS: dict[str, Any] = {
     "reports_api.review": lambda o: {"report_id": o["final_report"]},
     "transparency.story": lambda o: {"story_id": o["public_story"]},
     "transparency.story_photo": lambda o: {"story_id": o["public_story"]},
+}
+
+# endpoint -> a valid body, posted by every role (form data for pages, JSON for the API), so
+# that the refusal tested is the rule's, not the form validation's
+BODIES: dict[str, dict[str, Any]] = {
+    "committee.vote": {"choice": "approve", "comment": "matrix"},
+    "committee.recuse": {"reason": "matrix: a conflict"},
+    "committee.discuss": {"body": "matrix: a question"},
+    "committee_api.vote": {"choice": "approve", "comment": "matrix"},
+    "committee_api.recusal": {"reason": "matrix: a conflict"},
 }

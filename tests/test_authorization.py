@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, url_for
 
-from tests.authz import DENY, EXPECTED, HIDE, LOGIN, OK, ROLES, URL_ARGS, build_cast
+from tests.authz import BODIES, DENY, EXPECTED, HIDE, LOGIN, OK, ROLES, URL_ARGS, build_cast
 from tests.factories import bearer, login
 
 
@@ -20,6 +20,7 @@ def app_routes(app: Flask) -> list[tuple[str, str]]:
 
 
 def test_every_route_has_an_entry(app):
+    assert set(BODIES) <= {endpoint for endpoint, _method in EXPECTED}, "a body for no route"
     missing = [route for route in app_routes(app) if route not in EXPECTED]
     assert not missing, f"routes without an authorization entry in tests/authz.py: {missing}"
     stale = [route for route in EXPECTED if route not in app_routes(app)]
@@ -57,9 +58,11 @@ def _request(app, cast, endpoint, method, role):
         url = url_for(endpoint, **args)
     if _is_api(endpoint) and role != "anonymous":
         client = app.test_client()  # the API reads the bearer token only, never the cookie
-    response = client.open(
-        url, method=method, headers=headers, data={} if method == "POST" else None
-    )
+    body = BODIES.get(endpoint, {}) if method == "POST" else None
+    if _is_api(endpoint) and body:
+        response = client.open(url, method=method, headers=headers, json=body)
+    else:
+        response = client.open(url, method=method, headers=headers, data=body)
     response.close()  # file downloads stream from disk
     return response
 

@@ -1,21 +1,22 @@
 """Screening, ballots, recusal, votes, quorum and majority, closing and reopening (DESIGN §3.2)."""
 
+import logging
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.applications import screening
-from app.committee import ballots
+from app.committee import ballots, seats
 from app.committee.models import Ballot, Vote
-from app.core.audit import AuditEvent
-from app.core.database import utcnow
+from app.core.audit import AuditEvent, iter_problems
+from app.core.database import today, utcnow
 from app.core.errors import Conflict, PermissionDenied, TransitionNotAllowed, ValidationError
 from app.core.mail import OutboxMessage
 from app.core.roles import Region
 from app.extensions import db
 from tests import builders
-from tests.factories import login
+from tests.factories import bearer, login
 
 A, AP, EE, G, W = (
     Region.AFRICAN,
@@ -75,7 +76,6 @@ def test_default_deadline_is_the_ballot_days_setting(fiji, staff, board):
     ("outcome", "kwargs", "message"),
     [
         ("returned", {}, "what the State should fix"),
-        ("ineligible", {"note": "Too big"}, "no country is turned away"),
         ("ineligible", {"referral": "X"}, "give the reason"),
         ("eligible", {"deadline": utcnow() - timedelta(days=1)}, "in the future"),
         ("maybe", {}, "eligible, returned or ineligible"),
@@ -89,6 +89,20 @@ def test_screening_needs_its_reasons(fiji, staff, board, outcome, kwargs, messag
     db.session.refresh(application)
     assert application.status == "submitted"
     assert db.session.execute(select(func.count(Ballot.id))).scalar_one() == 0
+
+
+def test_ineligible_without_a_referral_records_the_standard_one(fiji, staff):
+    """DESIGN's body is {outcome, note}: the State is still referred on, in so many words."""
+    application = builders.application(fiji, "submitted")
+    screening.screen(db.session(), staff, application, "ineligible", note="Outside the mandate.")
+    assert application.status == "ineligible"
+    assert application.decision_reasons == "Outside the mandate."
+    assert application.referral == screening.default_referral()
+    assert "other sources of support" in application.referral
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "application.mark_ineligible")
+    ).scalar_one()
+    assert event.data_dict["referral"] == application.referral
 
 
 def test_queue_is_oldest_first(factory, staff):
@@ -146,6 +160,26 @@ def test_declared_conflict_withdraws_the_vote_and_records_the_reason(fiji, staff
         ballots.declare_conflict(db.session(), board.member(A), application, "  ")
 
 
+def test_the_withdrawn_vote_is_minuted_and_hidden_while_open(client, factory, fiji, staff, board):
+    application = in_review(fiji, staff)
+    ballots.cast_vote(
+        db.session(), board.member(W), application, "approve", proposed_amount="10000"
+    )
+    ballots.declare_conflict(db.session(), board.member(W), application, "My employer.")
+    db.session.commit()
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "vote.withdraw")
+    ).scalar_one()
+    assert event.actor_id == board.member(W).id
+    data = event.data_dict
+    assert data["ballot"] == ballot_of(application).id
+    assert data["choice"] == "approve" and data["proposed_amount"] == 1_000_000
+    assert db.session.execute(select(func.count(Vote.id))).scalar_one() == 0
+    login(client, factory.user("auditor"))
+    page = client.get("/audit?action=vote.withdraw").get_data(as_text=True)
+    assert "hidden until the ballot closes" in page and "approve" not in page
+
+
 # -- votes -------------------------------------------------------------------------------------------------
 
 
@@ -174,7 +208,7 @@ def test_votes_on_a_closed_ballot_are_refused(fiji, staff, board):
         secretariat=staff,
         votes={board.member(A): "approve", board.member(EE): "approve", board.member(G): "approve"},
     )
-    with pytest.raises(TransitionNotAllowed, match="no open ballot"):
+    with pytest.raises(TransitionNotAllowed, match="status is closed"):
         ballots.cast_vote(db.session(), board.member(W), application, "reject")
 
 
@@ -313,7 +347,7 @@ def test_the_decision_may_fix_the_approved_amount_but_not_above_the_request(fiji
 def test_closing_twice_is_refused(fiji, staff, board):
     application = in_review(fiji, staff)
     _close(application, staff)
-    with pytest.raises(TransitionNotAllowed, match="no open ballot"):
+    with pytest.raises(TransitionNotAllowed, match="status is closed"):
         _close(application, staff)
 
 
@@ -374,6 +408,60 @@ def test_the_job_closes_ballots_after_the_deadline_only(runner, fiji, staff, boa
         ballots.close_ballot(
             db.session(), None, builders.application(fiji, "in_review", secretariat=staff)
         )
+
+
+def test_reminders_go_only_within_the_48_hours_before_the_deadline(fiji, staff, board):
+    application = in_review(fiji, staff)
+    for region in (A, EE, G):
+        ballots.cast_vote(db.session(), board.member(region), application, "approve")
+    ballot_of(application).deadline = utcnow() + timedelta(hours=72)
+    db.session.commit()
+    assert ballots.send_reminders(db.session()) == 0  # too early
+    ballot_of(application).deadline = utcnow() + timedelta(hours=20)
+    db.session.commit()
+    assert ballots.send_reminders(db.session()) == 1  # only the Western member has not voted
+    db.session.commit()
+    assert ballots.send_reminders(db.session()) == 0  # the job runs again: nothing new
+    reminded = (
+        db.session.execute(
+            select(OutboxMessage.to_address).where(OutboxMessage.kind == "ballot_reminder")
+        )
+        .scalars()
+        .all()
+    )
+    assert reminded == [board.member(W).email]
+
+
+def test_one_failing_close_leaves_the_other_expired_ballots_closed(
+    fiji, staff, board, monkeypatch, caplog
+):
+    approvals = (A, EE, G)
+    first, second = in_review(fiji, staff), in_review(fiji, staff)
+    for application in (first, second):
+        for region in approvals:
+            ballots.cast_vote(db.session(), board.member(region), application, "approve")
+        ballot_of(application).deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    create_grant = ballots.grants.create_for_application
+
+    def failing_for_the_first(session, application, actor):
+        if application.id == first.id:
+            raise RuntimeError("the grant side is down")
+        return create_grant(session, application, actor)
+
+    monkeypatch.setattr(ballots.grants, "create_for_application", failing_for_the_first)
+    with caplog.at_level(logging.ERROR, logger="app.committee.ballots"):
+        assert ballots.close_expired(db.session()) == 1
+    db.session.commit()
+    assert first.reference in caplog.text and "the grant side is down" in caplog.text
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert first.status == "in_review" and ballot_of(first).is_open  # rolled back alone
+    assert second.status == "approved" and not ballot_of(second).is_open
+    assert list(iter_problems(db.session())) == []  # the audit chain holds
+    monkeypatch.undo()
+    assert ballots.close_expired(db.session()) == 1  # the next run closes it
+    assert first.status == "approved"
 
 
 def test_reminders_go_once_to_members_who_have_not_voted(fiji, staff, board):
@@ -441,7 +529,16 @@ def test_voting_through_the_page(client, fiji, staff, board):
     response = client.post(
         f"/applications/{application.id}/ballot/vote", data={"choice": "approve"}
     )
-    assert "recused" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "recused" in response.get_data(as_text=True)
+    response = client.post(
+        f"/applications/{application.id}/ballot/recuse", data={"reason": "Again"}
+    )
+    assert response.status_code == 403 and "recused" in response.get_data(as_text=True)
+    _close(application, staff)
+    db.session.commit()
+    login(client, board.member(A))
+    response = client.post(f"/applications/{application.id}/ballot/vote", data={"choice": "reject"})
+    assert response.status_code == 409 and "closed" in response.get_data(as_text=True)
 
 
 def test_a_committee_member_cannot_see_a_draft(client, fiji, board):
@@ -464,7 +561,7 @@ def test_discussion_is_for_the_committee_and_the_secretariat(client, fiji, staff
     response = client.post(
         f"/applications/{application.id}/discussion", data={"body": "I should not"}
     )
-    assert "recused" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "recused" in response.get_data(as_text=True)
     login(client, fiji)
     assert (
         client.post(f"/applications/{application.id}/discussion", data={"body": "x"}).status_code
@@ -484,3 +581,56 @@ def test_the_audit_log_hides_choices_until_the_ballot_closes(client, factory, fi
     db.session.commit()
     page = client.get("/audit?action=vote.").get_data(as_text=True)
     assert "reject" in page
+
+
+# -- who sees a ballot ----------------------------------------------------------------------------------------
+
+
+def test_the_committee_sees_only_the_ballots_it_belongs_to(client, factory, fiji, staff, board):
+    """DESIGN §2: a member sees the ballots it belongs to; a seated member who is not on this
+    ballot, or one with no seat, gets 404 for its pages, files, discussion and API alike."""
+    application = in_review(fiji, staff)
+    ballots.cast_vote(db.session(), board.member(A), application, "reject", "A secret reason")
+    for region in (EE, G, W):
+        ballots.cast_vote(db.session(), board.member(region), application, "approve")
+    _close(application, staff)
+    db.session.commit()
+    latecomer = factory.user("committee", region="weog", state="DEU")
+    seats.add_seat(db.session(), staff, latecomer, kind="alternate", term_start=today())
+    unseated = factory.user("committee", region="grulac", state="BRA")
+    db.session.commit()
+    base = f"/applications/{application.id}"
+    for outsider in (latecomer, unseated):
+        login(client, outsider)
+        for url in (base, f"{base}/ballot", f"{base}/changes", f"{base}/decision.pdf"):
+            assert client.get(url).status_code == 404, url
+        assert client.post(f"{base}/discussion", data={"body": "Hello"}).status_code == 404
+        assert application.reference not in client.get("/applications").get_data(as_text=True)
+        token = bearer(factory.token(outsider))
+        for url in (f"/api/v1{base}", f"/api/v1{base}/ballot", f"/api/v1{base}/decision.pdf"):
+            assert client.get(url, headers=token).status_code == 404, url
+        listed = client.get("/api/v1/applications", headers=token).get_json()
+        assert listed["total"] == 0
+    login(client, board.member(AP))  # recused, but on the ballot: it may read it
+    assert client.get(f"{base}/ballot").status_code == 200
+    login(client, board.member(EE))
+    page = client.get(f"{base}/ballot").get_data(as_text=True)
+    assert "A secret reason" in page
+    minutes = client.get(
+        f"/api/v1{base}/ballot", headers=bearer(factory.token(board.member(EE)))
+    ).get_json()
+    assert {m["choice"] for m in minutes["ballot"]["members"] if "choice" in m} == {
+        "approve",
+        "reject",
+    }
+
+
+def test_an_alternate_who_sat_sees_the_ballot(client, factory, fiji, staff):
+    board = builders.committee(factory, staff, nationality={AP: "FJI"}, alternates={AP: "IDN"})
+    application = in_review(fiji, staff)
+    login(client, board.alternates[AP])
+    assert client.get(f"/applications/{application.id}/ballot").status_code == 200
+    response = client.post(
+        f"/applications/{application.id}/ballot/vote", data={"choice": "abstain"}
+    )
+    assert response.status_code == 302

@@ -75,6 +75,56 @@ def test_at_most_two_consecutive_terms(factory):
     seats.add_seat(db.session(), staff, member, term_start=date(2026, 1, 1))  # after a break
 
 
+@pytest.mark.parametrize(
+    ("terms", "new", "allowed"),
+    [
+        # filling the gap between two terms would make three in a row
+        ([(2019, 2022), (2025, 2028)], (2022, 2025), False),
+        # a new term just before two back-to-back ones
+        ([(2022, 2025), (2025, 2028)], (2019, 2022), False),
+        # a day's gap, or a few months', is no break
+        ([(2019, 2022), (2022, 2025)], ((2025, 1, 2), (2028, 1, 2)), False),
+        ([(2019, 2022), ((2022, 6, 1), (2025, 6, 1))], ((2025, 12, 1), (2028, 12, 1)), False),
+        # a break of a year or more starts a fresh count
+        ([(2019, 2022), (2022, 2025)], (2026, 2029), True),
+        ([(2015, 2018), (2025, 2028)], ((2019, 1, 1), (2022, 1, 1)), True),
+    ],
+)
+def test_consecutive_terms_count_the_whole_run_through_the_new_term(factory, terms, new, allowed):
+    def day(value):
+        return date(*value) if isinstance(value, tuple) else date(value, 1, 1)
+
+    staff = factory.user("secretariat")
+    member = factory.user("committee", region="african", state="GHA")
+    for start, end in terms:
+        seats.add_seat(db.session(), staff, member, term_start=day(start), term_end=day(end))
+    start, end = new
+    if allowed:
+        seats.add_seat(db.session(), staff, member, term_start=day(start), term_end=day(end))
+    else:
+        with pytest.raises(ValidationError, match="at most 2 consecutive terms"):
+            seats.add_seat(db.session(), staff, member, term_start=day(start), term_end=day(end))
+
+
+@pytest.mark.parametrize(
+    "start", [date(9990, 1, 1), date(9999, 12, 31), today() + timedelta(days=3700)]
+)
+def test_a_term_far_in_the_future_is_refused_with_a_message(client, factory, start):
+    staff = factory.user("secretariat")
+    member = factory.user("committee", region="weog", state="NLD")
+    with pytest.raises(ValidationError, match="more than 10 years from today"):
+        seats.add_seat(db.session(), staff, member, term_start=start)
+    db.session.commit()
+    login(client, staff)
+    response = client.post(
+        "/committee/seats",
+        data={"user": member.id, "kind": "member", "term_start": start.isoformat()},
+    )
+    assert response.status_code == 200
+    assert "more than 10 years from today" in response.get_data(as_text=True)
+    assert db.session.execute(select(CommitteeSeat)).first() is None
+
+
 def test_seats_are_for_committee_members_only(factory):
     staff = factory.user("secretariat")
     with pytest.raises(ValidationError, match="only committee members"):

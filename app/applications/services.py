@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -29,6 +29,7 @@ from app.applications.models import (
 from app.applications.versions import dumps, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.auth.models import User
+from app.committee.models import Ballot, BallotMember
 from app.core import audit, uploads
 from app.core.database import today, utcnow
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
@@ -41,6 +42,7 @@ from app.reference.models import Mechanism, Sdg, Theme
 
 TEXT_LIMIT = 10_000
 MAX_ROWS = 50  # recommendations, indicators or budget lines on one application
+MAX_LANGUAGES = 20  # expertise wanted: "en fr …" fits the column
 
 
 # -- input specs (plain data from a form or the API) -------------------------------------------
@@ -112,7 +114,20 @@ class ApplicationSpec:
 # -- who sees what -------------------------------------------------------------------------------
 
 
+def _on_a_ballot(user: User) -> ColumnElement[bool]:
+    """The committee member sits (or sat, recused or as an alternate) on one of the
+    application's ballots: DESIGN §2, the committee "sees ballots it belongs to"."""
+    return (
+        select(BallotMember.id)
+        .join(Ballot, Ballot.id == BallotMember.ballot_id)
+        .where(Ballot.application_id == Application.id, BallotMember.user_id == user.id)
+        .exists()
+    )
+
+
 def can_view(user: User, application: Application) -> bool:
+    """By role and status; a committee member must also be on one of its ballots, which
+    `get_application_for` and `visible_query` check in the database."""
     role = user.role_enum
     if role is Role.APPLICANT:
         return user.state_iso3 == application.state_iso3
@@ -128,6 +143,8 @@ def get_application_for(
 ) -> Application:
     """The application if `user` may see it; 404 otherwise (it may not even exist for them)."""
     stmt = select(Application).where(Application.id == application_id)
+    if user.role_enum is Role.COMMITTEE:
+        stmt = stmt.where(_on_a_ballot(user))
     if lock:
         stmt = stmt.with_for_update(of=Application)
     application = session.execute(stmt).unique().scalar_one_or_none()
@@ -144,7 +161,7 @@ def visible_query(user: User) -> Select[Any]:
     if role is Role.SECRETARIAT:
         return stmt.where(Application.version > 0)
     if role is Role.COMMITTEE:
-        return stmt.where(Application.status.in_(list(COMMITTEE_VISIBLE)))
+        return stmt.where(Application.status.in_(list(COMMITTEE_VISIBLE)), _on_a_ballot(user))
     if role is Role.AUDITOR:
         return stmt
     raise PermissionDenied("your role does not see applications")
@@ -213,6 +230,10 @@ def _sdgs(session: Session, numbers: Iterable[Any]) -> list[Sdg]:
             raise ValidationError(
                 f"{value!r} is not an SDG number", fields={"sdgs": "not a number"}
             ) from None
+        if not 1 <= number <= 99:  # also keeps an absurd integer away from the database
+            raise ValidationError(
+                f"there is no SDG {number} (use 1 to 17)", fields={"sdgs": "unknown"}
+            )
         if number not in wanted:
             wanted.append(number)
     found = {
@@ -234,6 +255,10 @@ def _languages(codes: Iterable[str]) -> list[str]:
         raise ValidationError(
             f"unknown language code {unknown[0]!r} (use ISO 639-1, e.g. en, fr)",
             fields={"languages": "unknown"},
+        )
+    if len(result) > MAX_LANGUAGES:
+        raise ValidationError(
+            f"at most {MAX_LANGUAGES} languages", fields={"languages": "too many"}
         )
     return result
 
@@ -337,8 +362,9 @@ def _check_total(application: Application, total_minor: int) -> None:
         )
 
 
-def _row_limit(rows: Sequence[Any], name: str) -> None:
-    if len(rows) >= MAX_ROWS:
+def _row_limit(rows: Sequence[Any], name: str, *, adding: int = 1) -> None:
+    """Refuse rows that would take the application past MAX_ROWS of a kind."""
+    if len(rows) + adding > MAX_ROWS:
         raise ValidationError(f"at most {MAX_ROWS} {name}", fields={name: "too many"})
 
 
@@ -365,10 +391,16 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
     if actor.role_enum is not Role.APPLICANT or not actor.state_iso3:
         raise PermissionDenied("only a State's focal point creates applications")
     currency = _currency(spec.currency)
+    for rows, name in (
+        (spec.recommendations, "recommendations"),
+        (spec.indicators, "indicators"),
+        (spec.budget, "budget lines"),
+    ):
+        _row_limit([], name, adding=len(rows))
     overview = _clean_overview(session, spec.overview)
-    recommendations = [_clean_recommendation(session, r) for r in spec.recommendations[:MAX_ROWS]]
-    indicators = [_clean_indicator(i) for i in spec.indicators[:MAX_ROWS]]
-    lines = [_clean_budget_line(b, currency) for b in spec.budget[:MAX_ROWS]]
+    recommendations = [_clean_recommendation(session, r) for r in spec.recommendations]
+    indicators = [_clean_indicator(i) for i in spec.indicators]
+    lines = [_clean_budget_line(b, currency) for b in spec.budget]
     expertise = _clean_expertise(session, spec.expertise)
     cofinancing = (
         _amount(spec.cofinancing_amount, currency, "cofinancing_amount")

@@ -3,6 +3,7 @@ with the quorum and majority rules of DESIGN §3.2, reopening, and the scheduled
 
 from __future__ import annotations
 
+import logging
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,14 +29,16 @@ from app.committee.models import (
     VoteChoice,
 )
 from app.committee.seats import active_seats
+from app.committee.workflow import BALLOT_WORKFLOW, sitting_member
 from app.core import audit, mail
 from app.core.database import utcnow
 from app.core.errors import Conflict, PermissionDenied, TransitionNotAllowed, ValidationError
 from app.core.money import Money, MoneyError, parse_amount
-from app.core.permissions import require_role
 from app.core.roles import Region, Role
 from app.grants import services as grants
 from app.settings import services as settings
+
+log = logging.getLogger(__name__)
 
 # -- reading -------------------------------------------------------------------------------------
 
@@ -230,28 +233,16 @@ def _recuse(member: BallotMember, kind: str, reason: str) -> None:
 # -- members act -------------------------------------------------------------------------------------
 
 
-def _open_ballot_for(session: Session, application: Application) -> Ballot:
+def _ballot_for(session: Session, application: Application) -> Ballot:
+    """The application's latest ballot, locked; the table then says what may be done on it."""
     ballot = current_ballot(session, application, lock=True)
-    if ballot is None or not ballot.is_open:
+    if ballot is None:
         status = application.status_enum.value
         raise TransitionNotAllowed(
-            f"there is no open ballot on this application (its status is {status})",
+            f"there is no ballot on this application (its status is {status})",
             fields={"status": status},
         )
-    if ballot.deadline <= utcnow():
-        raise TransitionNotAllowed("the ballot's deadline has passed; it is being closed")
     return ballot
-
-
-def _membership(ballot: Ballot, actor: User) -> BallotMember:
-    if actor.role_enum is not Role.COMMITTEE:
-        raise PermissionDenied("only committee members vote")
-    member = ballot.member_for(actor)
-    if member is None:
-        raise PermissionDenied("you are not a member of this ballot")
-    if member.recused:
-        raise PermissionDenied("you are recused from this ballot and cannot vote or discuss it")
-    return member
 
 
 def cast_vote(
@@ -269,12 +260,18 @@ def cast_vote(
         raise ValidationError(
             "choose approve, reject or abstain", fields={"choice": "unknown"}
         ) from None
-    ballot = _open_ballot_for(session, application)
-    member = _membership(ballot, actor)
+    ballot = _ballot_for(session, application)
+    seat = ballot.member_for(actor)
+    vote = ballot.vote_of(seat) if seat is not None else None
+    action = "vote" if vote is None else "change_vote"
+    BALLOT_WORKFLOW.check(ballot, action, actor)  # who may, before what is said is checked
+    member = sitting_member(ballot, actor)
     comment = (comment or "").strip()[:5000]
     amount = _proposed_amount(application, choice, proposed_amount)
-    vote = ballot.vote_of(member)
     if vote is None:
+        BALLOT_WORKFLOW.apply(
+            session, ballot, action, actor, data={"ballot": ballot.id, "choice": choice.value}
+        )
         vote = Vote(
             ballot_id=ballot.id,
             member_id=member.id,
@@ -284,25 +281,17 @@ def cast_vote(
         )
         ballot.votes.append(vote)
         session.flush()
-        audit.record(
-            session,
-            "vote.cast",
-            vote,
-            actor=actor,
-            data={"ballot": ballot.id, "choice": choice.value},
-        )
     else:
-        before = vote.choice
+        BALLOT_WORKFLOW.apply(
+            session,
+            ballot,
+            action,
+            actor,
+            data={"ballot": ballot.id, "from": vote.choice.value, "to": choice.value},
+        )
         vote.choice, vote.comment, vote.proposed_amount_minor = choice, comment, amount
         vote.changed_at = utcnow()
         vote.changes += 1
-        audit.record(
-            session,
-            "vote.change",
-            vote,
-            actor=actor,
-            data={"ballot": ballot.id, "from": str(before), "to": choice.value},
-        )
     return vote
 
 
@@ -331,23 +320,38 @@ def _proposed_amount(application: Application, choice: VoteChoice, value: str | 
 def declare_conflict(
     session: Session, actor: User, application: Application, reason: str
 ) -> BallotMember:
-    """Voluntary recusal; the vote, if any, is withdrawn and an alternate may sit instead."""
+    """Voluntary recusal; the vote, if any, is withdrawn (and minuted in the audit log) and an
+    alternate may sit instead."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("say what the conflict of interest is", fields={"reason": "required"})
-    ballot = _open_ballot_for(session, application)
-    member = _membership(ballot, actor)
+    ballot = _ballot_for(session, application)
+    BALLOT_WORKFLOW.apply(
+        session,
+        ballot,
+        "recuse",
+        actor,
+        data={"member": actor.email, "reason": reason[:2000]},
+    )
+    member = sitting_member(ballot, actor)
     vote = ballot.vote_of(member)
     if vote is not None:
+        # A "vote." event: its choice stays hidden in the audit log while the ballot is open.
+        audit.record(
+            session,
+            "vote.withdraw",
+            ballot,
+            actor=actor,
+            data={
+                "ballot": ballot.id,
+                "choice": vote.choice.value,
+                "proposed_amount": vote.proposed_amount_minor,
+                "cast_at": vote.cast_at.isoformat(),
+                "changes": vote.changes,
+            },
+        )
         ballot.votes.remove(vote)
     _recuse(member, "declared", reason[:2000])
-    audit.record(
-        session,
-        "ballot.recuse",
-        ballot,
-        actor=actor,
-        data={"member": actor.email, "reason": member.recusal_reason},
-    )
     alternate = _seat_for(Region(member.region), active_seats(session), SeatKind.ALTERNATE)
     if (
         not member.is_alternate
@@ -480,24 +484,27 @@ def close_ballot(
     reasons: str = "",
 ) -> tuple[Ballot, Tally]:
     """Close the open ballot and decide. `actor` None is the scheduled job at the deadline."""
-    if actor is not None:
-        require_role(actor, Role.SECRETARIAT)
-    ballot = current_ballot(session, application, lock=True)
-    if ballot is None or not ballot.is_open:
-        status = application.status_enum.value
-        raise TransitionNotAllowed(
-            f"there is no open ballot (the status is {status})", fields={"status": status}
-        )
-    if actor is None and ballot.deadline > utcnow():
-        raise Conflict("the scheduler closes a ballot only after its deadline")
+    ballot = _ballot_for(session, application)
+    BALLOT_WORKFLOW.check(ballot, "close", actor)
     result = tally(ballot, settings.get(session, "quorum_percent"))
     amount_minor = (
         _approved_amount(application, ballot, approved_amount)
         if result.outcome is BallotOutcome.APPROVED
         else None
     )
+    amount = Money(amount_minor, application.currency) if amount_minor is not None else None
+    minutes = {
+        "application": application.reference,
+        "outcome": result.outcome.value,
+        "quorum_met": result.quorum_met,
+        "tally": result.as_dict(),
+        "not_voting": result.not_voting,
+        "votes": {v.member.user.email: v.choice.value for v in ballot.votes},
+        "approved_amount": amount.as_string() if amount else None,
+    }
     now = utcnow()
-    ballot.status = BallotStatus.CLOSED
+    # The closing facts go with the status (the table's CHECKs tie them): set them, then
+    # apply the transition, with no query in between to flush them half-done.
     ballot.closed_at = now
     ballot.closed_by_id = actor.id if actor is not None else None
     ballot.outcome = result.outcome
@@ -508,27 +515,12 @@ def close_ballot(
         result.abstain,
     )
     ballot.recused_count, ballot.not_voting_count = result.recused, result.not_voting
+    BALLOT_WORKFLOW.apply(session, ballot, "close", actor, data=minutes)
     if amount_minor is not None:
         application.approved_amount_minor = amount_minor
     if result.outcome in (BallotOutcome.APPROVED, BallotOutcome.REJECTED):
         application.decided_at = now
-    amount = Money(amount_minor, application.currency) if amount_minor is not None else None
     application.decision_reasons = (reasons or "").strip()[:5000] or default_reasons(result, amount)
-    audit.record(
-        session,
-        "ballot.close",
-        ballot,
-        actor=actor,
-        data={
-            "application": application.reference,
-            "outcome": result.outcome.value,
-            "quorum_met": result.quorum_met,
-            "tally": result.as_dict(),
-            "not_voting": result.not_voting,
-            "votes": {v.member.user.email: v.choice.value for v in ballot.votes},
-            "approved_amount": amount.as_string() if amount else None,
-        },
-    )
     APPLICATION_WORKFLOW.apply(session, application, OUTCOME_ACTIONS[result.outcome], actor)
     if result.outcome is BallotOutcome.APPROVED:
         # Approval hands over to the grant side: the grant, and its commitment if funds allow.
@@ -544,7 +536,12 @@ def close_ballot(
 
 
 def reopen(session: Session, actor: User, application: Application, deadline: datetime) -> Ballot:
-    """A deferred application goes to a new ballot."""
+    """A deferred application goes to a new ballot: the deferred one is minuted as reopened."""
+    APPLICATION_WORKFLOW.check(application, "reopen", actor)
+    deferred = _ballot_for(session, application)
+    BALLOT_WORKFLOW.apply(
+        session, deferred, "reopen", actor, data={"application": application.reference}
+    )
     APPLICATION_WORKFLOW.apply(session, application, "reopen", actor)
     application.decision_reasons = ""
     return open_ballot(session, actor, application, deadline)
@@ -578,10 +575,11 @@ def post_to_discussion(
     if not body:
         raise ValidationError("write something first", fields={"body": "required"})
     if actor.role_enum is Role.COMMITTEE:
+        # Those who sit on the current ballot discuss it; a recused member does not.
         ballot = current_ballot(session, application)
-        member = ballot.member_for(actor) if ballot else None
-        if member is not None and member.recused:
-            raise PermissionDenied("you are recused from this application")
+        if ballot is None:
+            raise PermissionDenied("the discussion opens with the ballot")
+        sitting_member(ballot, actor)
     post = DiscussionPost(application_id=application.id, author_id=actor.id, body=body[:10_000])
     session.add(post)
     session.flush()
@@ -595,12 +593,15 @@ def post_to_discussion(
 
 
 def close_expired(session: Session) -> int:
-    """Close every ballot whose deadline passed (the job; safe to run twice)."""
+    """Close every ballot whose deadline passed (the job; safe to run twice).
+
+    Each close runs in its own savepoint: one that fails is rolled back alone and logged,
+    and the others are still closed; the next run tries it again."""
     due = (
         session.execute(
-            select(Ballot.application_id).where(
-                Ballot.status == BallotStatus.OPEN, Ballot.deadline <= utcnow()
-            )
+            select(Ballot.application_id)
+            .where(Ballot.status == BallotStatus.OPEN, Ballot.deadline <= utcnow())
+            .order_by(Ballot.deadline)
         )
         .scalars()
         .all()
@@ -610,7 +611,13 @@ def close_expired(session: Session) -> int:
         application = session.get(Application, application_id)
         if application is None or application.status_enum is not ApplicationStatus.IN_REVIEW:
             continue
-        close_ballot(session, None, application)
+        reference = application.reference
+        try:
+            with session.begin_nested():
+                close_ballot(session, None, application)
+        except Exception:
+            log.exception("closing the expired ballot on %s failed; left open", reference)
+            continue
         closed += 1
     return closed
 

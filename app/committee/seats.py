@@ -50,15 +50,31 @@ def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def _consecutive_terms(seats: Sequence[CommitteeSeat], start: date) -> int:
-    """How many terms end right where the new one starts, back to back."""
-    count = 0
-    boundary = start
-    for seat in sorted(seats, key=lambda s: s.term_start, reverse=True):
-        if seat.effective_end == boundary:
-            count += 1
-            boundary = seat.term_start
-    return count
+# A break shorter than this between two terms does not end a run of consecutive terms: a
+# member cannot step off for a few weeks or months and come back to a fresh count.
+BREAK_YEARS = 1
+# How far ahead a seat may be planned (also keeps term arithmetic far from year 9999).
+PLANNING_YEARS = 10
+
+
+def _back_to_back(earlier: date, later_start: date) -> bool:
+    """The later term follows the earlier one (ending on `earlier`) without a real break."""
+    return later_start < add_years(earlier, BREAK_YEARS)
+
+
+def consecutive_run(terms: Sequence[tuple[date, date]], start: date, end: date) -> int:
+    """How many consecutive terms the run through a new term [start, end) would hold: the
+    terms before and after it that follow each other with no break of a year or more,
+    including a new term that fills the gap between two others."""
+    ordered = sorted([*terms, (start, end)])
+    index = ordered.index((start, end))
+    first = index
+    while first > 0 and _back_to_back(ordered[first - 1][1], ordered[first][0]):
+        first -= 1
+    last = index
+    while last < len(ordered) - 1 and _back_to_back(ordered[last][1], ordered[last + 1][0]):
+        last += 1
+    return last - first + 1
 
 
 def add_seat(
@@ -80,6 +96,11 @@ def add_seat(
     if not user.active:
         raise ValidationError("this account is deactivated", fields={"user": "inactive"})
     region = Region(user.region)
+    if term_start > add_years(today(), PLANNING_YEARS):
+        raise ValidationError(
+            f"a term cannot start more than {PLANNING_YEARS} years from today",
+            fields={"term_start": "too far ahead"},
+        )
     end = term_end or add_years(term_start, settings.get(session, "seat_term_years"))
     if end <= term_start:
         raise ValidationError(
@@ -113,9 +134,11 @@ def add_seat(
                 "this person already holds a seat in that period", fields={"term_start": "overlaps"}
             )
     limit = settings.get(session, "max_consecutive_terms")
-    if _consecutive_terms(mine, term_start) >= limit:
+    run = consecutive_run([(s.term_start, s.effective_end) for s in mine], term_start, end)
+    if run > limit:
         raise ValidationError(
-            f"at most {limit} consecutive terms: this would be one more",
+            f"at most {limit} consecutive terms (a break of less than {BREAK_YEARS} year "
+            f"does not count): this would make {run}",
             fields={"term_start": "too many terms"},
         )
     seat = CommitteeSeat(

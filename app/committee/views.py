@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.applications import services as applications
@@ -22,7 +24,7 @@ from app.committee.forms import (
     VoteForm,
 )
 from app.core.database import today, utcnow
-from app.core.errors import DomainError
+from app.core.errors import DomainError, ValidationError
 from app.core.forms import choices
 from app.core.money import Money
 from app.core.permissions import roles_required
@@ -39,8 +41,13 @@ def _application(application_id: int, *, lock: bool = False) -> Application:
     return applications.get_application_for(db.session(), actor(), application_id, lock=lock)
 
 
-def _back(application: Application) -> Response:
-    return redirect(url_for("committee.ballot", application_id=application.id))
+def _refused(form: FlaskForm, error: DomainError) -> int:
+    """Undo the request and put the service's reason on the form; the page is shown again
+    with the status that says why (403 recused or not a member, 409 closed or past the
+    deadline), or 200 for input to correct."""
+    db.session.rollback()
+    show_error(form, error)
+    return 200 if isinstance(error, ValidationError) else error.status
 
 
 def _end_of_day(day: object) -> datetime | None:
@@ -110,112 +117,123 @@ def ballot(application_id: int) -> str:
     return _render_ballot(application)
 
 
-@bp.route("/applications/<int:application_id>/ballot/vote", methods=["POST"])
-@roles_required(Role.COMMITTEE)
-def vote(application_id: int) -> Response | str:
-    application = _application(application_id, lock=True)
-    form = VoteForm()
+def _act(
+    application: Application,
+    form_name: str,
+    form: FlaskForm,
+    change: Callable[[], object],
+    done: Callable[[], str] | None = None,
+    *,
+    category: str = "success",
+    anchor: str = "",
+) -> Response | tuple[str, int]:
+    """A ballot POST: validate, change through the service, commit once and go back to the
+    ballot; or roll back and show the ballot page again with the reason and its status."""
+    status = 200
     if form.validate_on_submit():
         try:
-            ballots.cast_vote(
-                db.session(),
-                actor(),
-                application,
-                form.choice.data or "",
-                form.comment.data or "",
-                form.proposed_amount.data,
-            )
+            change()
         except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
+            status = _refused(form, error)
         else:
             db.session.commit()
-            flash(_("Your vote is recorded. You can change it until the ballot closes."), "success")
-            return _back(application)
-    return _render_ballot(application, vote_form=form)
+            if done is not None:
+                flash(done(), category)
+            return redirect(url_for("committee.ballot", application_id=application.id) + anchor)
+    return _render_ballot(application, **{form_name: form}), status
+
+
+@bp.route("/applications/<int:application_id>/ballot/vote", methods=["POST"])
+@roles_required(Role.COMMITTEE)
+def vote(application_id: int) -> Response | tuple[str, int]:
+    application = _application(application_id, lock=True)
+    form = VoteForm()
+    return _act(
+        application,
+        "vote_form",
+        form,
+        lambda: ballots.cast_vote(
+            db.session(),
+            actor(),
+            application,
+            form.choice.data or "",
+            form.comment.data or "",
+            form.proposed_amount.data,
+        ),
+        lambda: _("Your vote is recorded. You can change it until the ballot closes."),
+    )
 
 
 @bp.route("/applications/<int:application_id>/ballot/recuse", methods=["POST"])
 @roles_required(Role.COMMITTEE)
-def recuse(application_id: int) -> Response | str:
+def recuse(application_id: int) -> Response | tuple[str, int]:
     application = _application(application_id, lock=True)
     form = RecusalForm()
-    if form.validate_on_submit():
-        try:
-            ballots.declare_conflict(db.session(), actor(), application, form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("You are recused from this ballot."), "info")
-            return _back(application)
-    return _render_ballot(application, recusal_form=form)
+    return _act(
+        application,
+        "recusal_form",
+        form,
+        lambda: ballots.declare_conflict(
+            db.session(), actor(), application, form.reason.data or ""
+        ),
+        lambda: _("You are recused from this ballot."),
+        category="info",
+    )
 
 
 @bp.route("/applications/<int:application_id>/ballot/close", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
-def close(application_id: int) -> Response | str:
+def close(application_id: int) -> Response | tuple[str, int]:
     application = _application(application_id, lock=True)
     form = CloseBallotForm()
-    if form.validate_on_submit():
-        try:
-            ballots.close_ballot(
-                db.session(),
-                actor(),
-                application,
-                approved_amount=form.approved_amount.data,
-                reasons=form.reasons.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("The ballot is closed: %(outcome)s.", outcome=application.status_enum.label),
-                "success",
-            )
-            return _back(application)
-    return _render_ballot(application, close_form=form)
+    return _act(
+        application,
+        "close_form",
+        form,
+        lambda: ballots.close_ballot(
+            db.session(),
+            actor(),
+            application,
+            approved_amount=form.approved_amount.data,
+            reasons=form.reasons.data or "",
+        ),
+        lambda: _("The ballot is closed: %(outcome)s.", outcome=application.status_enum.label),
+    )
 
 
 @bp.route("/applications/<int:application_id>/ballot/reopen", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
-def reopen(application_id: int) -> Response | str:
+def reopen(application_id: int) -> Response | tuple[str, int]:
     application = _application(application_id, lock=True)
     form = ReopenForm()
-    if form.validate_on_submit():
-        deadline = _end_of_day(form.deadline.data) or ballots.default_deadline(db.session())
-        try:
-            ballots.reopen(db.session(), actor(), application, deadline)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("A new ballot is open."), "success")
-            return _back(application)
-    return _render_ballot(application, reopen_form=form)
+    return _act(
+        application,
+        "reopen_form",
+        form,
+        lambda: ballots.reopen(
+            db.session(),
+            actor(),
+            application,
+            _end_of_day(form.deadline.data) or ballots.default_deadline(db.session()),
+        ),
+        lambda: _("A new ballot is open."),
+    )
 
 
 @bp.route("/applications/<int:application_id>/discussion", methods=["POST"])
 @roles_required(Role.COMMITTEE, Role.SECRETARIAT)
-def discuss(application_id: int) -> Response | str:
+def discuss(application_id: int) -> Response | tuple[str, int]:
     application = _application(application_id)
     form = DiscussionForm()
-    if form.validate_on_submit():
-        try:
-            ballots.post_to_discussion(db.session(), actor(), application, form.body.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            return redirect(
-                url_for("committee.ballot", application_id=application.id) + "#discussion"
-            )
-    return _render_ballot(application, discussion_form=form)
+    return _act(
+        application,
+        "discussion_form",
+        form,
+        lambda: ballots.post_to_discussion(
+            db.session(), actor(), application, form.body.data or ""
+        ),
+        anchor="#discussion",
+    )
 
 
 # -- seats -----------------------------------------------------------------------------------------

@@ -4,6 +4,10 @@ A table row says: from this status, this action leads to that status, these role
 it, and this guard must pass. `Workflow.apply()` is the only code that changes a status: it
 checks the role, the current status and the guard, writes the audit event and runs the
 row's effects (notifications) — all inside the caller's transaction.
+
+A row whose target is its source is an action the status allows without changing it (a vote
+on an open ballot): the same role, status and guard checks, and an audit event without
+"from"/"to".
 """
 
 from __future__ import annotations
@@ -44,6 +48,13 @@ class Transition(Generic[S]):
     effects: tuple[Effect, ...] = field(default=())
     # The scheduled job (no user: actor None) may also take this transition.
     system: bool = False
+    # The audit event's name, when not "<workflow>.<action>" (a ballot's "vote" is "vote.cast").
+    event: str = ""
+
+    @property
+    def keeps_status(self) -> bool:
+        """An action on the object that leaves its status as it is (a vote on an open ballot)."""
+        return self.source == self.target
 
 
 class Workflow(Generic[S]):
@@ -152,12 +163,15 @@ class Workflow(Generic[S]):
         transition = self.check(obj, action, actor)
         before = self.status_of(obj)
         setattr(obj, self.status_attr, transition.target.value)
+        moved = (
+            {} if transition.keeps_status else {"from": before.value, "to": transition.target.value}
+        )
         audit.record(
             session,
-            f"{self.name}.{action}",
+            transition.event or f"{self.name}.{action}",
             obj,
             actor=actor,
-            data={"from": before.value, "to": transition.target.value, **dict(data or {})},
+            data={**moved, **dict(data or {})},
         )
         for effect in transition.effects:
             effect(session, obj, actor)
