@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.admin.views import bp as admin_bp
@@ -107,6 +108,15 @@ BLUEPRINTS = [
 CLI_GROUPS = [users_cli, audit_cli, ledger_cli, demo_cli, jobs_cli]
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:id>` up to the largest BIGINT: a longer number matches no route (404) instead of
+    overflowing the database driver (SQLite raises OverflowError past 2**63 - 1)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     config = config or config_from_env()
     app = Flask(
@@ -122,6 +132,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    app.url_map.converters["int"] = DatabaseIntConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     for blueprint in API_BLUEPRINTS + SIGNED_BLUEPRINTS:

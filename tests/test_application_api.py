@@ -254,3 +254,133 @@ def test_no_decision_letter_before_a_decision(client, cast):
     application = builders.application(cast["jamaica"], "submitted")
     login(client, cast["jamaica"])
     assert client.get(f"/applications/{application.id}/decision.pdf").status_code == 404
+
+
+def test_the_committee_reads_the_letter_of_its_ballot_once_decided(client, cast, factory):
+    board = cast["board"]
+    in_review = builders.application(cast["jamaica"], "in_review", secretariat=cast["staff"])
+    member = bearer(cast["tokens"]["african"])
+    path = f"/api/v1/applications/{in_review.id}/decision.pdf"
+    assert client.get(path, headers=member).status_code == 404  # no decision yet
+    votes = {board.member(r): "reject" for r in (Region.AFRICAN, Region.ASIA_PACIFIC, Region.WEOG)}
+    rejected = builders.application(
+        cast["jamaica"], "rejected", secretariat=cast["staff"], votes=votes
+    )
+    path = f"/api/v1/applications/{rejected.id}/decision.pdf"
+    for token in (cast["tokens"]["jamaica"], cast["tokens"]["staff"], cast["tokens"]["african"]):
+        response = client.get(path, headers=bearer(token))
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        assert rejected.reference in pdf_text(response.data)
+    assert client.get(path, headers=bearer(cast["tokens"]["other_state"])).status_code == 404
+    outsider = factory.token(factory.user("committee", region="weog", state="DEU"))
+    assert client.get(path, headers=bearer(outsider)).status_code == 404
+    donor = factory.token(factory.user("donor"))
+    assert client.get(path, headers=bearer(donor)).status_code == 403
+    spec = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "application/pdf" in str(spec["/api/v1/applications/{application_id}/decision.pdf"])
+
+
+# -- screening as DESIGN writes it ---------------------------------------------------------------------------
+
+
+def test_ineligible_with_the_design_body_refers_the_state_on(client, cast):
+    application = builders.application(cast["jamaica"], "submitted")
+    response = post(
+        client,
+        f"/applications/{application.id}/screening",
+        cast["tokens"]["staff"],
+        {"outcome": "ineligible", "note": "The request is for budget support."},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"status": "ineligible"}
+    db.session.refresh(application)
+    assert application.decision_reasons == "The request is for budget support."
+    assert "other sources of support" in application.referral
+    detail = client.get(
+        f"/api/v1/applications/{application.id}", headers=bearer(cast["tokens"]["jamaica"])
+    ).get_json()
+    assert detail["referral"] == application.referral
+    # a referral of its own is still taken
+    other = builders.application(cast["jamaica"], "submitted")
+    post(
+        client,
+        f"/applications/{other.id}/screening",
+        cast["tokens"]["staff"],
+        {"outcome": "ineligible", "note": "Too large.", "referral": "The OHCHR Voluntary Fund."},
+    )
+    db.session.refresh(other)
+    assert other.referral == "The OHCHR Voluntary Fund."
+
+
+# -- input that used to reach the database ----------------------------------------------------------------------
+
+
+BIG = 2**64
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sdgs": [BIG]}, "sdgs.0"),
+        ({"sdgs": [2**62]}, "sdgs"),
+        ({"duration_months": BIG}, "duration_months"),
+        ({"expertise": {"languages": ["en"], "person_days": BIG}}, "expertise.person_days"),
+        ({"budget": [{"category": "training", "description": "x", "amount": BIG}]}, "budget"),
+    ],
+)
+def test_absurd_integers_are_422_not_a_database_error(client, cast, change, field):
+    from app.applications.models import Application
+
+    response = post(client, "/applications", cast["tokens"]["jamaica"], {**BODY, **change})
+    assert response.status_code == 422, response.get_json()
+    assert any(key.startswith(field) for key in response.get_json()["error"]["fields"])
+    assert db.session.execute(select(Application)).first() is None
+
+
+def test_too_many_languages_are_refused_before_the_column_overflows(client, cast):
+    from app.reference import services as reference
+
+    codes = sorted(reference.languages())[:40]
+    body = {**BODY, "expertise": {"themes": [], "languages": codes, "person_days": 5}}
+    response = post(client, "/applications", cast["tokens"]["jamaica"], body)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["fields"] == {"languages": "too many"} and "at most 20" in error["message"]
+    body["expertise"]["languages"] = codes[:20]
+    created = post(client, "/applications", cast["tokens"]["jamaica"], body)
+    assert created.status_code == 201, created.get_json()
+
+
+@pytest.mark.parametrize(
+    ("key", "row"),
+    [
+        ("recommendations", BODY["recommendations"][0]),
+        ("indicators", BODY["indicators"][0]),
+        ("budget", {"category": "other", "description": "x", "amount": "1"}),
+    ],
+)
+def test_rows_beyond_the_limit_are_422_naming_it(client, cast, key, row):
+    from app.applications.models import Application
+    from app.applications.services import MAX_ROWS
+
+    response = post(
+        client, "/applications", cast["tokens"]["jamaica"], {**BODY, key: [row] * (MAX_ROWS + 1)}
+    )
+    assert response.status_code == 422, response.get_json()
+    assert f"at most {MAX_ROWS}" in response.get_json()["error"]["message"]
+    assert db.session.execute(select(Application)).first() is None
+    full = post(client, "/applications", cast["tokens"]["jamaica"], {**BODY, key: [row] * MAX_ROWS})
+    assert full.status_code == 201, full.get_json()
+
+
+@pytest.mark.parametrize("number", [2**63, 2**64, 10**30])
+def test_ids_beyond_the_database_range_are_404(client, cast, number):
+    token = bearer(cast["tokens"]["jamaica"])
+    for path in (f"/applications/{number}", f"/applications/{number}/decision.pdf"):
+        response = client.get(f"/api/v1{path}", headers=token)
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    login(client, cast["jamaica"])
+    assert client.get(f"/applications/{number}").status_code == 404
+    assert client.get(f"/applications/{number}/attachments/{number}").status_code == 404
+    largest = client.get(f"/applications/{2**63 - 1}")
+    assert largest.status_code == 404  # the largest BIGINT is a valid id that does not exist

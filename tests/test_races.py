@@ -121,7 +121,7 @@ def test_racing_closes_decide_once(live_server):
 
     results, errors = race(app, close, n=4)
     assert [r.value for r in results] == ["approved"]
-    assert len(errors) == 3 and all("no open ballot" in str(e) for e in errors)
+    assert len(errors) == 3 and all("status is closed" in str(e) for e in errors)
     with app.app_context():
         decided = db.session.execute(
             select(func.count())
@@ -132,6 +132,21 @@ def test_racing_closes_decide_once(live_server):
             )
         ).scalar_one()
         assert decided == 1
+
+
+def test_racing_first_uses_of_a_reference_counter_number_in_turn(live_server):
+    """The first draft of a year creates its counter: racing first drafts neither fail nor
+    share a number (PostgreSQL: the insert skips the row a concurrent one created)."""
+    from app.core.sequences import yearly_reference
+
+    app = live_server.app
+
+    def first_of_the_year(_i):
+        return yearly_reference(db.session(), "RACE", 2999)
+
+    results, errors = race(app, first_of_the_year)
+    assert errors == []
+    assert sorted(results) == [f"RACE-2999-{n:04d}" for n in range(1, THREADS + 1)]
 
 
 # -- money ---------------------------------------------------------------------------------------

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from app.api.core import api_endpoint, current_api_user
 from app.applications import screening, services
+from app.applications.letters import decision_letter_response
 from app.applications.serializers import application_json, application_summary_json
 from app.applications.services import (
     ApplicationSpec,
@@ -27,7 +28,10 @@ from app.extensions import db
 bp = Blueprint("applications_api", __name__, url_prefix="/api/v1")
 
 Text = StrictStr
-Number = StrictStr | StrictInt | float
+# Whole numbers in bodies stay within what the database holds (BIGINT); the services then
+# check the range that makes sense.
+Int = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
+Number = StrictStr | StrictInt | float  # kept as text
 
 
 class Strict(BaseModel):
@@ -52,13 +56,13 @@ class IndicatorIn(Strict):
 class BudgetLineIn(Strict):
     category: Text
     description: Text
-    amount: StrictStr | StrictInt = Field(description='decimal string, e.g. "12000.00"')
+    amount: StrictStr | Int = Field(description='decimal string, e.g. "12000.00"')
 
 
 class ExpertiseIn(Strict):
     themes: list[Text] = []
     languages: list[Text] = []
-    person_days: StrictInt | None = None
+    person_days: Int | None = None
 
 
 class ConsentIn(Strict):
@@ -74,13 +78,13 @@ class ApplicationIn(Strict):
     activities: Text = ""
     themes: list[Text] = []
     recommendations: list[RecommendationIn] = []
-    sdgs: list[StrictInt] = []
+    sdgs: list[Int] = []
     indicators: list[IndicatorIn] = []
     budget: list[BudgetLineIn] = []
     currency: Text | None = None
-    duration_months: StrictInt | None = None
+    duration_months: Int | None = None
     implementing_entity: Text = ""
-    cofinancing_amount: StrictStr | StrictInt | None = None
+    cofinancing_amount: StrictStr | Int | None = None
     cofinancing_note: Text = ""
     expertise: ExpertiseIn = ExpertiseIn()
     consent: ConsentIn | None = None
@@ -89,7 +93,11 @@ class ApplicationIn(Strict):
 class ScreeningIn(Strict):
     outcome: Text = Field(description="eligible, returned or ineligible")
     note: Text = ""
-    referral: Text = ""
+    referral: Text = Field(
+        default="",
+        description="ineligible: where the State may turn instead (optional; by default the "
+        "reasons in the note stand for it)",
+    )
     deadline: datetime | None = Field(
         default=None, description="ballot deadline (eligible); default 14 days"
     )
@@ -234,3 +242,17 @@ def screen_application(application_id: int, body: ScreeningIn) -> Response:
     )
     db.session.commit()
     return jsonify(status=application.status_enum.value)
+
+
+@bp.get("/applications/<int:application_id>/decision.pdf")
+@api_endpoint(
+    summary="The decision letter (approved, rejected or ineligible)",
+    description="The State, the secretariat and the auditor; the committee members of its "
+    "ballot once decided. 404 while there is no decision to tell.",
+    roles=[Role.APPLICANT, Role.SECRETARIAT, Role.COMMITTEE, Role.AUDITOR],
+    media_type="application/pdf",
+    tags=["applications"],
+)
+def decision_letter(application_id: int) -> Response:
+    application = services.get_application_for(db.session(), current_api_user(), application_id)
+    return decision_letter_response(application)

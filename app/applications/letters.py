@@ -4,7 +4,7 @@ It states the decision, the amount and the reasons; never who voted how."""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Response, abort, current_app
 
 from app.applications.models import Application, ApplicationStatus
 from app.core.database import utcnow
@@ -26,3 +26,14 @@ def decision_letter_pdf(application: Application) -> bytes:
         issued=application.decided_at or application.screened_at or utcnow(),
         fund_currency=current_app.config["FUND_CURRENCY"],
     )
+
+
+def decision_letter_response(application: Application) -> Response:
+    """The letter as an inline PDF download; 404 while there is no decision to tell."""
+    if not has_decision_letter(application):
+        abort(404)
+    response = Response(decision_letter_pdf(application), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{application.reference}-decision.pdf"'
+    )
+    return response

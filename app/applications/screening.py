@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,14 @@ class Outcome(StrEnum):
     ELIGIBLE = "eligible"
     RETURNED = "returned"
     INELIGIBLE = "ineligible"
+
+
+def default_referral() -> str:
+    """Recorded when an ineligible request is screened without a referral of its own."""
+    return _(
+        "Referred to other sources of support (another fund, or an offer of expertise): "
+        "see the reasons given."
+    )
 
 
 ACTIONS = {
@@ -66,10 +75,9 @@ def screen(
     if outcome is Outcome.INELIGIBLE and not note:
         raise ValidationError("give the reason it is not eligible", fields={"note": "required"})
     if outcome is Outcome.INELIGIBLE and not referral:
-        raise ValidationError(
-            "no country is turned away: refer the State to another fund or an offer",
-            fields={"referral": "required"},
-        )
+        # DESIGN's API body is {outcome, note}: the reasons then carry the referral, and the
+        # State is still told, in so many words, that it is referred on, not turned away.
+        referral = default_referral()
     if outcome is Outcome.ELIGIBLE and deadline is not None and deadline <= utcnow():
         raise ValidationError(
             "the ballot deadline must be in the future", fields={"deadline": "in the past"}

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.applications import checks, services
 from app.applications.forms import NewApplicationForm, WithdrawForm
-from app.applications.letters import decision_letter_pdf, has_decision_letter
+from app.applications.letters import decision_letter_response, has_decision_letter
 from app.applications.models import ApplicationStatus
 from app.applications.services import ApplicationSpec, OverviewSpec
 from app.applications.versions import changes, snapshot
@@ -184,10 +184,4 @@ def changes_view(application_id: int) -> str:
 @roles_required(*READERS)
 def decision_letter(application_id: int) -> Response:
     application = services.get_application_for(db.session(), actor(), application_id)
-    if not has_decision_letter(application):
-        abort(404)
-    response = Response(decision_letter_pdf(application), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="{application.reference}-decision.pdf"'
-    )
-    return response
+    return decision_letter_response(application)
