@@ -507,7 +507,9 @@ def _reminder_step(due: date, day: date) -> str | None:
     return None
 
 
-def accepted_values_query(grant_ids: Iterable[int] | Select[Any]) -> Select[Any]:
+def accepted_values_query(
+    grant_ids: Iterable[int] | Select[Any],
+) -> Select[*tuple[Any, ...]]:
     """What accepted reports measured, for the public side (open data, project pages):
     (grant id, indicator id, actual, report kind, due date, accepted at) for each value,
     ordered by grant and then in the order the reports were accepted. Drafts, reports in
