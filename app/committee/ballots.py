@@ -336,7 +336,8 @@ def declare_conflict(
     member = sitting_member(ballot, actor)
     vote = ballot.vote_of(member)
     if vote is not None:
-        # A "vote." event: its choice stays hidden in the audit log while the ballot is open.
+        # A "vote." event: its choice stays hidden in the audit log while the ballot is open
+        # (so no proposed amount either, which only an approving vote has).
         audit.record(
             session,
             "vote.withdraw",
@@ -345,7 +346,6 @@ def declare_conflict(
             data={
                 "ballot": ballot.id,
                 "choice": vote.choice.value,
-                "proposed_amount": vote.proposed_amount_minor,
                 "cast_at": vote.cast_at.isoformat(),
                 "changes": vote.changes,
             },
