@@ -12,11 +12,15 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core import i18n
 from app.core.mail import OutboxMessage
 from app.extensions import db
+from app.grants.models import GRANT_LABELS, GrantStatus
+from app.reference.models import State
+from app.roster.models import EXPERT_LABELS, ExpertStatus
 from tests import builders
 from tests.factories import login
 
@@ -96,6 +100,18 @@ def test_dashboard_is_in_the_users_language(client, factory, locale):
     page = text_of(response)
     for expected in PAGES[locale]["dashboard"]:
         assert expected in page
+
+
+def test_labels_agree_with_the_noun_they_describe(app):
+    with app.test_request_context(), force_locale("fr"):
+        assert str(GRANT_LABELS[GrantStatus.ACTIVE]) == "active"  # une subvention
+        assert str(EXPERT_LABELS[ExpertStatus.ACTIVE]) == "actif"  # un expert
+        assert State(iso3="HTI", name="Haiti", ldc=True, lldc=False, sids=True).flags == [
+            "PMA",
+            "PEID",
+        ]
+    with app.test_request_context(), force_locale("es"):
+        assert str(GRANT_LABELS[GrantStatus.ACTIVE]) == "activa"
 
 
 # -- mail ------------------------------------------------------------------------------------------
@@ -214,8 +230,8 @@ def babel_keywords() -> list[str]:
     return match.group(1).split()
 
 
-def msgids(catalog: Catalog) -> set[str | tuple[str, ...]]:
-    return {m.id for m in catalog if m.id}
+def msgids(catalog: Catalog) -> set[tuple[str | None, str | tuple[str, ...]]]:
+    return {(m.context, m.id) for m in catalog if m.id}
 
 
 def test_catalogs_are_up_to_date_with_the_code(tmp_path):

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,7 +42,8 @@ class GrantStatus(StrEnum):
 GRANT_LABELS = {
     GrantStatus.AWAITING_FUNDS: _l("awaiting funds"),
     GrantStatus.AWAITING_ACCEPTANCE: _l("awaiting the State's acceptance"),
-    GrantStatus.ACTIVE: _l("active"),
+    # The context tells translators the noun is a grant (French and Spanish adjectives agree).
+    GrantStatus.ACTIVE: lazy_pgettext("grant status", "active"),
     GrantStatus.SUSPENDED: _l("suspended"),
     GrantStatus.COMPLETED: _l("completed"),
     GrantStatus.CANCELLED: _l("cancelled"),
@@ -164,7 +166,7 @@ class DisbursementStatus(StrEnum):
             {
                 "pending_approval": _l("waiting for a second officer"),
                 "paid": _l("paid"),
-                "cancelled": _l("cancelled"),
+                "cancelled": lazy_pgettext("disbursement status", "cancelled"),
             }[self.value]
         )
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,7 +25,7 @@ class State(Base):
     def flags(self) -> list[str]:
         return [
             label
-            for label, on in (("LDC", self.ldc), ("LLDC", self.lldc), ("SIDS", self.sids))
+            for label, on in ((_("LDC"), self.ldc), (_("LLDC"), self.lldc), (_("SIDS"), self.sids))
             if on
         ]
 
