@@ -19,6 +19,7 @@ from app.core import i18n
 from app.core.mail import OutboxMessage
 from app.extensions import db
 from app.grants.models import GRANT_LABELS, GrantStatus
+from app.reference import services as reference
 from app.reference.models import State
 from app.roster.models import EXPERT_LABELS, ExpertStatus
 from tests import builders
@@ -110,8 +111,12 @@ def test_labels_agree_with_the_noun_they_describe(app):
             "PMA",
             "PEID",
         ]
+        assert reference.languages()["en"] == "anglais"  # CLDR names in the page's language
     with app.test_request_context(), force_locale("es"):
         assert str(GRANT_LABELS[GrantStatus.ACTIVE]) == "activa"
+        assert reference.languages()["fr"] == "francés"
+    with app.test_request_context():
+        assert reference.languages()["fr"] == "French"
 
 
 # -- mail ------------------------------------------------------------------------------------------

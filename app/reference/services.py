@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,9 +50,9 @@ def get_state(session: Session, iso3: str) -> State:
     return state
 
 
-def languages(locale: str = "en") -> dict[str, str]:
-    """ISO 639-1 codes and their names in `locale`, from CLDR."""
-    names = Locale.parse(locale).languages
+def languages(locale: str | None = None) -> dict[str, str]:
+    """ISO 639-1 codes and their names in `locale` (by default the page's language), from CLDR."""
+    names = (Locale.parse(locale) if locale else get_locale() or Locale.parse("en")).languages
     return dict(
         sorted(
             ((code, name) for code, name in names.items() if len(code) == 2), key=lambda kv: kv[1]
