@@ -239,6 +239,12 @@ def msgids(catalog: Catalog) -> set[tuple[str | None, str | tuple[str, ...]]]:
     return {(m.context, m.id) for m in catalog if m.id}
 
 
+def label(key: tuple[str | None, str | tuple[str, ...]]) -> str:
+    context, msgid = key
+    text = msgid if isinstance(msgid, str) else msgid[0]
+    return f"{text!r} (context {context!r})" if context else repr(text)
+
+
 def test_catalogs_are_up_to_date_with_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
@@ -252,7 +258,7 @@ def test_catalogs_are_up_to_date_with_the_code(tmp_path):
     in_code = msgids(read_catalog(pot))
     assert len(in_code) > 1000
     committed = msgids(read_catalog(TRANSLATIONS / "messages.pot"))
-    new, gone = sorted(map(str, in_code - committed)), sorted(map(str, committed - in_code))
+    new, gone = sorted(map(label, in_code - committed)), sorted(map(label, committed - in_code))
     assert not new and not gone, (
         f"translations/messages.pot is out of date with the code: {len(new)} new strings "
         f"{new[:10]}, {len(gone)} no longer used {gone[:10]}. To update: {HOW_TO_UPDATE}."
