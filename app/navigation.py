@@ -33,6 +33,9 @@ MENUS: dict[Role | None, list[NavItem]] = {
     None: [
         NavItem(_l("Home"), "public.home"),
         NavItem(_l("The fund"), "ledger.fund"),
+        NavItem(_l("Projects"), "transparency.projects_index"),
+        NavItem(_l("Stories"), "transparency.stories_index"),
+        NavItem(_l("Annual report"), "transparency.annual_report"),
         NavItem(_l("Open data"), "opendata.index"),
     ],
     Role.APPLICANT: [

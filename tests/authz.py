@@ -302,6 +302,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("transparency.stories_index", "GET"): everyone(),
     ("transparency.story", "GET"): everyone(),
     ("transparency.story_photo", "GET"): everyone(),
+    ("transparency.projects_index", "GET"): everyone(),
+    ("transparency.project", "GET"): everyone(),  # the grant is accepted, so published
+    ("transparency.annual_report", "GET"): everyone(),
+    ("transparency.annual_report_pdf", "GET"): everyone(),  # public data only (docs/reports.md)
     ("api.me", "GET"): signed_in(),
     ("api.reference_data", "GET"): signed_in(),
     ("api.openapi", "GET"): everyone(),
@@ -408,6 +412,7 @@ def build_cast(factory: Factory) -> Cast:
         "approved": approved.id,
         "seat": seat.id,
         "grant": grant.id,
+        "grant_reference": grant.reference,
         "release": release.id,
         "transfer": transfer.id,
         "pledge": pledge.id,
@@ -530,6 +535,8 @@ URL_ARGS: dict[str, Any] = {
     "reports_api.review": lambda o: {"report_id": o["final_report"]},
     "transparency.story": lambda o: {"story_id": o["public_story"]},
     "transparency.story_photo": lambda o: {"story_id": o["public_story"]},
+    "transparency.project": lambda o: {"reference": o["grant_reference"]},
+    "transparency.annual_report_pdf": lambda o: {"year": today().year},
 }
 
 # endpoint -> a valid body, posted by every role (form data for pages, JSON for the API), so

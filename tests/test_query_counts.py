@@ -117,6 +117,10 @@ def grow_money(factory, staff, board, n, donor):
         ("donor", "/grants"),
         ("anonymous", "/fund"),
         ("anonymous", "/"),
+        ("anonymous", "/projects"),
+        ("anonymous", "/projects?region=asia_pacific"),
+        ("anonymous", "/annual-report"),
+        ("donor", "/projects"),
     ],
 )
 def test_money_pages_have_a_fixed_query_count(client, factory, count_queries, world, who, url):
@@ -205,3 +209,19 @@ def test_expert_pages_query_count(client, factory, count_queries, world):
         )
     for url, small in counts.items():
         assert count_for(client, count_queries, url) == small, url
+
+
+def test_public_project_page_query_count(client, factory, count_queries, world):
+    """A project's page: its recommendations, indicators, accepted reports and stories."""
+    staff, board = world
+    fiji = factory.user("applicant", state="FJI")
+    builders.donate(factory, staff, "100000")
+    grant = builders.active_grant(factory, staff, board, fiji)
+    interim = builders.reviewed_report(grant, fiji, staff)
+    builders.story(interim, staff, applicant=fiji)
+    url = f"/projects/{grant.reference}"
+    small = count_for(client, count_queries, url)
+    final = builders.reviewed_report(grant, fiji, staff, kind="final")
+    for _ in range(3):
+        builders.story(final, staff, applicant=fiji)
+    assert count_for(client, count_queries, url) == small <= 15
