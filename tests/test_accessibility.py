@@ -20,6 +20,7 @@ from app.contributions.models import Contribution
 from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret
 from app.extensions import db
 from app.grants.models import Grant, GrantStatus
+from app.opendata.services import published_grants_query
 from app.reports.models import Report
 from app.roster.models import Deployment, Expert
 
@@ -42,7 +43,18 @@ def _first(model, *where) -> int:
 
 # Each role's main pages; ids are looked up in the demo data inside the live app.
 PAGES: dict[str | None, Callable[[], list[str]]] = {
-    None: lambda: ["/", "/login", "/register", "/password/forgot", "/fund", "/open-data"],
+    None: lambda: [
+        "/",
+        "/login",
+        "/register",
+        "/password/forgot",
+        "/fund",
+        "/open-data",
+        "/projects",
+        f"/projects/{db.session.scalar(published_grants_query().limit(1)).reference}",
+        "/stories",
+        "/annual-report",
+    ],
     "admin": lambda: ["/dashboard", "/admin/users", "/admin/invitations", "/admin/settings"],
     "secretariat": lambda: [
         "/dashboard",
