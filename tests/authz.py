@@ -212,9 +212,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("opendata.threesixtygiving_csv", "GET"): everyone(),
     ("stripe.webhook", "POST"): everyone(),  # authenticated by Stripe's signature, not a role
     ("grants_api.get_grant", "GET"): {**only(*GRANT_READERS), "applicant_other": HIDE},
-    ("grants_api.accept", "POST"): only(
-        "applicant", "applicant_other"
-    ),  # the body is checked first
+    # The body may be empty (DESIGN §5.2): another State's focal point gets 404.
+    ("grants_api.accept", "POST"): OWN_DRAFT_ACTION,
     ("grants_api.agreement", "GET"): {
         **only("applicant", *SECRETARIAT, "auditor"),
         "applicant_other": HIDE,
@@ -264,8 +263,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("roster_api.get_deployment", "GET"): MISSION,
     ("roster_api.accept", "POST"): only("expert"),
     ("roster_api.decline", "POST"): only("expert"),
-    # The body is checked before the deployment is looked up.
-    ("roster_api.consent", "POST"): only("applicant", "applicant_other"),
+    ("roster_api.consent", "POST"): OWN_DRAFT_ACTION,  # (its body may be empty)
     ("roster_api.refuse", "POST"): OWN_DRAFT_ACTION,  # (its body may be empty)
     ("roster_api.report", "POST"): only("expert"),
     ("roster_api.review", "POST"): only(*SECRETARIAT),
