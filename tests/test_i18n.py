@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.committee.models import BallotOutcome
 from app.core import i18n
 from app.core.mail import OutboxMessage
 from app.extensions import db
@@ -107,6 +108,7 @@ def test_labels_agree_with_the_noun_they_describe(app):
     with app.test_request_context(), force_locale("fr"):
         assert str(GRANT_LABELS[GrantStatus.ACTIVE]) == "active"  # une subvention
         assert str(EXPERT_LABELS[ExpertStatus.ACTIVE]) == "actif"  # un expert
+        assert BallotOutcome.DEFERRED.label == "report"  # never the code ("deferred")
         assert State(iso3="HTI", name="Haiti", ldc=True, lldc=False, sids=True).flags == [
             "PMA",
             "PEID",

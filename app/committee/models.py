@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +63,16 @@ class BallotOutcome(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     DEFERRED = "deferred"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "approved": lazy_pgettext("ballot outcome", "approved"),
+                "rejected": lazy_pgettext("ballot outcome", "rejected"),
+                "deferred": lazy_pgettext("ballot outcome", "deferred"),
+            }[self.value]
+        )
 
 
 class Ballot(Base):
