@@ -114,6 +114,7 @@ def application(
     *,
     secretariat: User | None = None,
     votes: dict[User, str] | None = None,
+    approved_amount: str | None = None,
     **spec_changes: Any,
 ) -> Application:
     """An application brought to `status` through the services."""
@@ -144,7 +145,7 @@ def application(
         for member, choice in (votes or {}).items():
             ballots.cast_vote(session, member, a, choice)
         if status in ("approved", "rejected", "deferred"):
-            ballots.close_ballot(session, secretariat, a)
+            ballots.close_ballot(session, secretariat, a, approved_amount=approved_amount)
             assert a.status == status, f"the votes gave {a.status}, not {status}"
     db.session.commit()
     return a

@@ -34,7 +34,11 @@ def event(kind: str, obj: dict[str, Any], event_id: str) -> bytes:
 
 
 def intent(
-    pi_id: str, amount: int, currency: str = "usd", charge: str | None = None
+    pi_id: str,
+    amount: int,
+    currency: str = "usd",
+    charge: str | None = None,
+    metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": pi_id,
@@ -44,13 +48,20 @@ def intent(
         "currency": currency,
         "status": "succeeded",
         "latest_charge": charge,
+        "metadata": metadata or {},
     }
 
 
 def refunded_charge(
-    pi_id: str, amount: int, refunds: list[tuple[str, int]], currency: str = "usd"
+    pi_id: str,
+    amount: int,
+    refunds: list[tuple[str, int]],
+    currency: str = "usd",
+    *,
+    with_list: bool = True,
 ) -> dict[str, Any]:
-    return {
+    """A refunded Charge; newer API versions send it without its refund list."""
+    charge = {
         "id": f"ch_{pi_id[3:]}",
         "object": "charge",
         "payment_intent": pi_id,
@@ -65,6 +76,9 @@ def refunded_charge(
             ],
         },
     }
+    if not with_list:
+        del charge["refunds"]
+    return charge
 
 
 def dispute(
@@ -79,4 +93,28 @@ def dispute(
         "currency": "usd",
         "status": status,
         "reason": "fraudulent",
+    }
+
+
+def send(client: Any, kind: str, obj: dict[str, Any], event_id: str, **signing: Any) -> Any:
+    """POST a signed event to the app's webhook, as Stripe would."""
+    payload = event(kind, obj, event_id)
+    return client.post(
+        "/stripe/webhook",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature(payload, **signing)},
+    )
+
+
+def refund(refund_id: str, pi_id: str, amount: int, status: str = "succeeded") -> dict[str, Any]:
+    """A Refund object, as in refund.created / refund.updated / charge.refund.updated."""
+    return {
+        "id": refund_id,
+        "object": "refund",
+        "amount": amount,
+        "currency": "usd",
+        "charge": f"ch_{pi_id[3:]}",
+        "payment_intent": pi_id,
+        "status": status,
     }

@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from app.contributions import services as contributions
 from app.contributions.models import Contribution, ContributionStatus, StripeEvent
 from app.core.errors import Conflict, PermissionDenied, ValidationError
+from app.core.money import Money
 from app.extensions import db
+from app.grants import services as grants
 from app.ledger import checks
 from app.ledger import services as ledger
-from app.ledger.models import LedgerTransaction, TransactionKind
+from app.ledger.models import LedgerTransaction
 from app.money_checks import iter_problems as money_problems
 from tests import stripe_helpers as sh
 from tests.factories import bearer, login
@@ -79,11 +81,19 @@ def test_foreign_currency_keeps_original_amount_rate_and_base(staff, donor):
         ("0", "USD", None, "greater than zero"),
         ("10.001", "USD", None, "at most 2 decimal places"),
         ("ten", "USD", None, "not an amount"),
-        ("1e18", "USD", None, "too large"),
+        ("1e18", "USD", None, "not an amount"),
+        ("1E999999", "USD", None, "not an amount"),
+        ("NaN", "USD", None, "not an amount"),
+        ("Infinity", "USD", None, "not an amount"),
+        ("-0", "USD", None, "greater than zero"),
+        ("0.001", "USD", None, "at most 2 decimal places"),
+        ("100000000000000", "USD", None, "too large"),
         ("100", "XXX", None, "not an ISO 4217"),
         ("100", "EUR", None, "exchange rate"),
         ("100", "EUR", "-1", "positive number"),
         ("100", "EUR", "abc", "exchange rate"),
+        ("100", "EUR", "1E999999", "positive number"),
+        ("100", "EUR", "NaN", "positive number"),
     ],
 )
 def test_bad_amounts_are_refused_and_nothing_is_posted(
@@ -97,6 +107,47 @@ def test_bad_amounts_are_refused_and_nothing_is_posted(
     db.session.rollback()
     assert transactions() == before
     assert db.session.execute(select(Contribution)).first() is None
+
+
+BAD_AMOUNTS = ["1E999999", "NaN", "Infinity", "-0", "0.001", "1e5", "12,34", "", "ten"]
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+def test_bad_amounts_in_the_form_are_shown_again_and_nothing_is_posted(
+    client, staff, donor, amount
+):
+    login(client, staff)
+    response = client.post(
+        "/contributions/new/bank",
+        data={"donor_email": donor.email, "amount": amount, "currency": "USD", "reference": "F"},
+    )
+    assert response.status_code == 200  # the form again, with its message on the amount
+    page = response.get_data(as_text=True)
+    assert 'id="amount-error"' in page, page
+    assert transactions() == 0 and db.session.execute(select(Contribution)).first() is None
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+def test_bad_amounts_in_the_api_are_422_and_nothing_is_posted(
+    client, factory, staff, donor, amount
+):
+    response = client.post(
+        "/api/v1/contributions",
+        json={"donor_email": donor.email, "amount": amount, "currency": "USD", "reference": "A"},
+        headers=bearer(factory.token(staff)),
+    )
+    assert response.status_code == 422, response.get_json()
+    assert "amount" in response.get_json()["error"]["fields"]
+    assert transactions() == 0
+
+
+def test_spaces_around_an_amount_are_trimmed(client, factory, staff, donor):
+    response = client.post(
+        "/api/v1/contributions",
+        json={"donor_email": donor.email, "amount": " 12 ", "currency": "USD", "reference": "S"},
+        headers=bearer(factory.token(staff)),
+    )
+    assert response.status_code == 201 and response.get_json()["amount"] == "12.00"
 
 
 def test_the_same_bank_reference_is_not_recorded_twice(staff, donor):
@@ -122,6 +173,56 @@ def test_pledge_then_payments_settle_the_receivable(staff, donor):
         4_320_000,
         4_320_000,
     )
+    consistent()
+
+
+def test_a_pledge_is_owed_in_its_own_currency_and_the_last_payment_settles_it(staff, donor):
+    # EUR 1.00 at 1.009 is $1.01 (rounded); each EUR 0.50 is $0.50 at that rate.
+    pledge = contributions.record_pledge(
+        db.session(), staff, donor, "1.00", "EUR", rate="1.009", reference="P-EUR"
+    )
+    assert pledge.base_amount_minor == 101
+    contributions.record_pledge_payment(db.session(), staff, pledge, "0.50", reference="T-1")
+    assert pledge.status == "pledged" and pledge.outstanding_original == Money(50, "EUR")
+    contributions.record_pledge_payment(db.session(), staff, pledge, "0.50", reference="T-2")
+    assert pledge.status == "received" and pledge.received_minor == 101
+    position = ledger.position(db.session())
+    # Cash is what arrived ($1.00); the cent the rounding added is an exchange difference.
+    assert (position.cash, position.pledges_outstanding, position.exchange) == (100, 0, 1)
+    assert position.received == position.cash == 100
+    with pytest.raises(Conflict, match="open pledge"):
+        contributions.record_pledge_payment(db.session(), staff, pledge, "0.01", reference="T-3")
+    consistent()
+
+
+def test_a_pledge_paid_at_the_days_rate_books_the_exchange_difference(staff, donor):
+    pledge = contributions.record_pledge(
+        db.session(), staff, donor, "10000", "EUR", rate="1.08", reference="P-EUR-2"
+    )
+    contributions.record_pledge_payment(
+        db.session(), staff, pledge, "4000", reference="T-1", rate="1.10"
+    )
+    contributions.record_pledge_payment(
+        db.session(), staff, pledge, "6000", reference="T-2", rate="1.05"
+    )
+    position = ledger.position(db.session())
+    # $4,400 + $6,300 arrived for a pledge booked at $10,800: a loss of $100.
+    assert (position.cash, position.pledges_outstanding, position.exchange) == (
+        1_070_000,
+        0,
+        10_000,
+    )
+    assert pledge.status == "received" and pledge.received_original_minor == 1_000_000
+    with pytest.raises(ValidationError, match="exchange rate"):
+        contributions.record_pledge_payment(
+            db.session(),
+            staff,
+            contributions.record_pledge(db.session(), staff, donor, "10", "EUR", rate="1.1"),
+            "5",
+            reference="T-3",
+            rate="abc",
+        )
+    db.session.rollback()
     consistent()
 
 
@@ -189,13 +290,7 @@ def pending_gift(donor, pi_id="pi_test_1", amount="100"):
 
 
 def send(client, kind, obj, event_id, *, secret=sh.WEBHOOK_SECRET, timestamp=None):
-    payload = sh.event(kind, obj, event_id)
-    return client.post(
-        "/stripe/webhook",
-        data=payload,
-        content_type="application/json",
-        headers={"Stripe-Signature": sh.signature(payload, secret, timestamp)},
-    )
+    return sh.send(client, kind, obj, event_id, secret=secret, timestamp=timestamp)
 
 
 def test_success_is_recorded_exactly_once_whatever_the_retries(client, stripe_on, donor):
@@ -322,19 +417,219 @@ def test_disputes_take_the_money_and_a_won_dispute_returns_it(client, stripe_on,
 def test_a_refund_beyond_the_cash_held_is_owed_to_the_processor(
     client, stripe_on, factory, staff, donor
 ):
+    from tests import builders
+
+    gift = pending_gift(donor, amount="100000")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000_000), "evt_p")
+    # Part of the gift has been paid out to a grant before the card holder's bank claws the
+    # whole of it back.
+    board = builders.committee(factory, staff)
+    grant = builders.active_grant(factory, staff, board, factory.user("applicant", state="FJI"))
+    release = grants.create_disbursement(db.session(), staff, grant, "12000.30")
+    grants.approve_disbursement(db.session(), factory.user("secretariat"), release, "BNK")
+    db.session.commit()
+    send(client, "charge.dispute.created", sh.dispute("dp_2", "pi_test_1", 10_000_000), "evt_d")
+    position = ledger.position(db.session())
+    assert position.cash == 0 and position.due_to_processor == 1_200_030
+    # What the active grant still holds is the fund's recorded shortfall.
+    assert position.shortfall == position.committed == 800_020
+    db.session.refresh(gift)
+    assert (gift.disputed_minor, gift.refunded_minor, gift.status) == (10_000_000, 0, "refunded")
+    consistent()
+
+
+def outcomes(*events):
+    """The stored outcome of each event id."""
+    return [db.session.get(StripeEvent, e).outcome for e in events]
+
+
+def test_a_won_dispute_arriving_before_its_creation_nets_to_nothing(client, stripe_on, donor):
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
+    won = send(
+        client, "charge.dispute.closed", sh.dispute("dp_3", "pi_test_1", 10_000, "won"), "evt_c"
+    )
+    assert won.get_json()["outcome"] == "dispute recorded and funds reinstated"
+    late = send(client, "charge.dispute.created", sh.dispute("dp_3", "pi_test_1", 10_000), "evt_o")
+    assert late.get_json()["outcome"] == "dispute already recorded"
+    db.session.refresh(gift)
+    assert ledger.position(db.session()).cash == 10_000
+    assert (gift.disputed_minor, gift.status) == (0, "received")
+    consistent()
+
+
+@pytest.mark.parametrize("order", ["withdrawn first", "reinstated first"])
+def test_funds_withdrawn_and_reinstated_in_either_order(client, stripe_on, donor, order):
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
+    withdrawn = ("charge.dispute.funds_withdrawn", sh.dispute("dp_4", "pi_test_1", 10_000), "e_w")
+    reinstated = (
+        "charge.dispute.funds_reinstated",
+        sh.dispute("dp_4", "pi_test_1", 10_000, "won"),
+        "e_r",
+    )
+    events = [withdrawn, reinstated] if order == "withdrawn first" else [reinstated, withdrawn]
+    send(client, *events[0])
+    if order == "withdrawn first":
+        assert ledger.position(db.session()).cash == 0
+    send(client, *events[1])
+    send(client, *events[1][:2], "e_replayed")  # a replay under a new event id
+    db.session.refresh(gift)
+    assert ledger.position(db.session()).cash == 10_000 and gift.disputed_minor == 0
+    kinds = db.session.execute(
+        select(LedgerTransaction.kind).where(LedgerTransaction.kind.in_(["dispute", "reversal"]))
+    ).scalars()
+    assert sorted(kinds) == ["dispute", "reversal"]
+    consistent()
+
+
+def test_an_inquiry_withdraws_no_funds(client, stripe_on, donor):
     pending_gift(donor, amount="100")
     send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
-    # Most of the money has left the fund before the card holder's bank claws it back.
-    cash = ledger.fixed(db.session(), ledger.CASH)
-    fees = ledger.fixed(db.session(), ledger.FEES)
-    ledger.post(
-        db.session(), TransactionKind.FEE, [ledger.Leg(fees, 9_000), ledger.Leg(cash, -9_000)]
+    before = transactions()
+    for status, event_id in (("warning_needs_response", "e1"), ("warning_closed", "e2")):
+        kind = "charge.dispute.created" if event_id == "e1" else "charge.dispute.closed"
+        response = send(client, kind, sh.dispute("du_1", "pi_test_1", 10_000, status), event_id)
+        assert "no funds withdrawn" in response.get_json()["outcome"]
+    assert transactions() == before and ledger.position(db.session()).cash == 10_000
+
+
+def test_a_lost_dispute_closing_before_its_creation_takes_the_money_once(client, stripe_on, donor):
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
+    send(client, "charge.dispute.closed", sh.dispute("dp_5", "pi_test_1", 10_000, "lost"), "e_c")
+    send(client, "charge.dispute.created", sh.dispute("dp_5", "pi_test_1", 10_000), "e_o")
+    db.session.refresh(gift)
+    assert ledger.position(db.session()).cash == 0
+    assert (gift.disputed_minor, gift.refunded_minor, gift.status) == (10_000, 0, "refunded")
+    consistent()
+
+
+def test_refunds_without_their_list_are_fetched_and_kept_apart_from_disputes(
+    client, stripe_on, donor, monkeypatch
+):
+    from app.contributions import stripe_gateway
+
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
+    send(client, "charge.dispute.created", sh.dispute("dp_6", "pi_test_1", 4_000), "evt_d")
+    # Newer API versions send charge.refunded without the refunds: the app asks Stripe.
+    monkeypatch.setattr(
+        stripe_gateway,
+        "refunds_of_charge",
+        lambda charge_id: [sh.refund("re_new_1", "pi_test_1", 3_000)],
     )
-    db.session.commit()
-    send(client, "charge.dispute.created", sh.dispute("dp_2", "pi_test_1", 10_000), "evt_d")
-    position = ledger.position(db.session())
-    assert position.cash == 0 and position.due_to_processor == 9_000
-    assert list(checks.iter_problems(db.session())) == []  # the fee posting has no record behind it
+    charge = sh.refunded_charge("pi_test_1", 10_000, [("re_new_1", 3_000)], with_list=False)
+    response = send(client, "charge.refunded", charge, "evt_r")
+    assert response.get_json()["outcome"] == "1 refund(s) recorded"
+    # The refund's own event, later, changes nothing.
+    again = send(client, "refund.created", sh.refund("re_new_1", "pi_test_1", 3_000), "evt_rc")
+    assert again.get_json()["outcome"] == "refund already recorded"
+    db.session.refresh(gift)
+    assert (gift.refunded_minor, gift.disputed_minor, gift.status) == (3_000, 4_000, "received")
+    assert ledger.position(db.session()).cash == 3_000
+    consistent()
+
+
+def test_refund_events_alone_record_refunds_and_a_failed_refund_gives_the_money_back(
+    client, stripe_on, donor
+):
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
+    send(client, "refund.created", sh.refund("re_7", "pi_test_1", 2_500, "pending"), "e1")
+    send(client, "charge.refund.updated", sh.refund("re_7", "pi_test_1", 2_500), "e2")
+    assert ledger.position(db.session()).cash == 7_500
+    send(client, "refund.failed", sh.refund("re_7", "pi_test_1", 2_500, "failed"), "e3")
+    send(client, "refund.updated", sh.refund("re_7", "pi_test_1", 2_500, "failed"), "e4")
+    db.session.refresh(gift)
+    assert ledger.position(db.session()).cash == 10_000
+    assert (gift.refunded_minor, gift.status) == (0, "received")
+    consistent()
+
+
+def test_when_stripe_cannot_list_the_refunds_the_event_waits(client, stripe_on, donor):
+    pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000), "evt_p")
+    before = transactions()
+    charge = sh.refunded_charge("pi_test_1", 10_000, [("re_8", 1_000)], with_list=False)
+    response = send(client, "charge.refunded", charge, "evt_r")  # nothing listens on the API
+    assert response.status_code == 503
+    assert transactions() == before and db.session.get(StripeEvent, "evt_r") is None
+
+
+def test_an_intent_never_attached_is_found_by_its_metadata(client, stripe_on, donor):
+    gift = contributions.start_card_gift(db.session(), donor, "100")
+    db.session.commit()  # the app stopped before the PaymentIntent was attached
+    intent = sh.intent(
+        "pi_orphan", 10_000, metadata={"contribution_id": str(gift.id), "donor_id": str(donor.id)}
+    )
+    response = send(client, "payment_intent.succeeded", intent, "evt_o")
+    assert response.status_code == 200 and response.get_json()["outcome"] == "recorded"
+    db.session.refresh(gift)
+    assert (gift.payment_intent_id, gift.status, gift.received_minor) == (
+        "pi_orphan",
+        "received",
+        10_000,
+    )
+    # Another intent naming the same gift is not attached over it.
+    other = sh.intent("pi_other", 10_000, metadata={"contribution_id": str(gift.id)})
+    assert send(client, "payment_intent.succeeded", other, "evt_x").status_code == 400
+    consistent()
+
+
+def test_a_fee_unknown_at_payment_is_recorded_later(client, stripe_on, donor, monkeypatch):
+
+    gift = pending_gift(donor, amount="100")
+    # Stripe is unreachable when the payment arrives: the fee is not known yet.
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000, charge="ch_1"), "e1")
+    db.session.refresh(gift)
+    assert (gift.fee_known, gift.fee_minor, gift.charge_id) == (False, 0, "ch_1")
+    # charge.updated carries the balance transaction once Stripe has it.
+    charge = {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": "pi_test_1",
+        "currency": "usd",
+        "balance_transaction": {"id": "txn_1", "currency": "usd", "fee": 320},
+    }
+    assert send(client, "charge.updated", charge, "e2").get_json()["outcome"] == "fee recorded"
+    assert send(client, "charge.updated", charge, "e3").get_json()["outcome"] == (
+        "nothing to record"
+    )
+    db.session.refresh(gift)
+    assert (gift.fee_known, gift.fee_minor) == (True, 320)
+    assert ledger.position(db.session()).fees == 320
+    consistent()
+
+
+def test_the_job_looks_up_fees_stripe_did_not_know(runner, client, stripe_on, donor, monkeypatch):
+    from app.contributions import stripe_gateway
+
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000, charge="ch_9"), "e1")
+    monkeypatch.setattr(stripe_gateway, "fee_for_charge", lambda charge_id, currency: 290)
+    result = runner.invoke(args=["jobs", "run"])
+    assert "card fees: 1 fee(s) recorded" in result.output, result.output
+    db.session.refresh(gift)
+    assert (gift.fee_known, gift.fee_minor) == (True, 290)
+    again = runner.invoke(args=["jobs", "run"])
+    assert "card fees: 0 fee(s) recorded" in again.output
+    consistent()
+
+
+def test_a_replayed_success_records_a_fee_that_is_known_now(client, stripe_on, donor, monkeypatch):
+    from app.contributions import stripe_gateway
+
+    gift = pending_gift(donor, amount="100")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000, charge="ch_2"), "e1")
+    monkeypatch.setattr(stripe_gateway, "fee_for_charge", lambda charge_id, currency: 150)
+    again = send(
+        client, "payment_intent.succeeded", sh.intent("pi_test_1", 10_000, "usd", "ch_2"), "e2"
+    )
+    assert again.get_json()["outcome"] == "already recorded; fee recorded"
+    db.session.refresh(gift)
+    assert gift.fee_minor == 150
+    consistent()
 
 
 def test_card_giving_is_off_without_keys(client, donor, factory):

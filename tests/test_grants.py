@@ -100,6 +100,56 @@ def test_the_queue_is_never_jumped(factory, staff, board):
     assert grants.commit_waiting(db.session()) == 0
 
 
+def test_a_new_approval_never_takes_money_an_older_waiting_grant_needs(factory, staff, board):
+    big = builders.approved_grant(
+        factory,
+        staff,
+        board,
+        factory.user("applicant", state="MWI"),
+        budget=[builders.BudgetLineSpec("training", "x", "45000")],
+    )
+    builders.donate(factory, staff, "30000")  # not enough for the older, bigger grant
+    small = builders.approved_grant(factory, staff, board, factory.user("applicant", state="NPL"))
+    assert big.status == small.status == GrantStatus.AWAITING_FUNDS
+    assert ledger.available(db.session()) == 3_000_000
+    builders.donate(factory, staff, "15000")  # now the older one is covered, and only it
+    db.session.refresh(big)
+    db.session.refresh(small)
+    assert big.status == GrantStatus.AWAITING_ACCEPTANCE
+    assert small.status == GrantStatus.AWAITING_FUNDS
+    consistent()
+
+
+def test_checking_the_funds_of_a_younger_grant_commits_in_queue_order(
+    client, factory, staff, board
+):
+    big = builders.approved_grant(
+        factory,
+        staff,
+        board,
+        factory.user("applicant", state="MWI"),
+        budget=[builders.BudgetLineSpec("training", "x", "45000")],
+    )
+    small = builders.approved_grant(factory, staff, board, factory.user("applicant", state="NPL"))
+    from app.ledger import postings as p
+
+    donor = factory.user("donor")
+    # Money for the younger grant only, arriving without committing anything by itself.
+    contribution = builders.donate(factory, staff, "1", donor=donor)
+    p.receipt(db.session(), donor_id=donor.id, donor_name="D", amount_minor=2_999_900)
+    contribution.received_minor = contribution.base_amount_minor = 3_000_000
+    contribution.original_amount_minor = contribution.received_original_minor = 3_000_000
+    db.session.commit()
+    login(client, staff)
+    response = client.post(f"/grants/{small.id}/commit", follow_redirects=True)
+    assert "committed oldest first" in response.get_data(as_text=True)
+    db.session.refresh(small)
+    db.session.refresh(big)
+    assert big.status == small.status == GrantStatus.AWAITING_FUNDS
+    assert postings.commitment_outstanding(db.session(), small.id) == 0
+    consistent()
+
+
 @pytest.mark.raw_postings  # money arrives as a bare posting, with no contribution behind it
 def test_the_job_commits_waiting_grants(runner, factory, staff, board, fiji):
     grant = builders.approved_grant(factory, staff, board, fiji)
@@ -274,6 +324,7 @@ def test_completion_needs_the_final_report_and_releases_the_rest(factory, staff,
 GRANT_TABLE = {
     ("awaiting_funds", "commit"): ("awaiting_acceptance", {"secretariat"}),
     ("awaiting_acceptance", "accept"): ("active", {"applicant"}),
+    ("awaiting_acceptance", "return_to_queue"): ("awaiting_funds", {"secretariat"}),
     ("active", "suspend"): ("suspended", {"secretariat"}),
     ("suspended", "resume"): ("active", {"secretariat"}),
     ("active", "complete"): ("completed", {"secretariat"}),
@@ -330,6 +381,49 @@ def test_disbursement_status_action_role(factory, staff, active, status, role):
 
 
 # -- the agreement -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("total", "weights"),
+    [
+        (2_000_050, [1_000_025, 1_000_025]),
+        (100, [1, 1, 1]),
+        (1_000_001, [333, 333, 334]),
+        (7, [5, 5, 5, 5, 5, 5, 5, 5, 5, 5]),
+        (999_999_999, [1, 2, 3, 4, 5, 6, 7]),
+        (3_333_333, [10_000_000, 1]),
+        (0, [4, 6]),
+        (12, [0, 0]),
+    ],
+)
+def test_budget_lines_share_the_approved_amount_to_the_cent(total, weights):
+    from app.grants.agreement import allocate
+
+    shares = allocate(total, weights)
+    assert sum(shares) == total and len(shares) == len(weights)
+    assert all(share >= 0 for share in shares)
+    # Each share is within one minor unit of its exact proportion.
+    whole = sum(weights)
+    if whole:
+        assert all(
+            abs(share * whole - total * w) < whole for share, w in zip(shares, weights, strict=True)
+        )
+
+
+def test_the_agreement_pdf_budget_adds_up_when_the_committee_approved_less(
+    client, factory, staff, board, fiji
+):
+    builders.donate(factory, staff)
+    lines = [builders.BudgetLineSpec("training", f"Part {n}", "10.01") for n in range(10)]
+    grant = builders.approved_grant(
+        factory, staff, board, fiji, budget=lines, approved_amount="50.05"
+    )
+    login(client, fiji)
+    data = client.get(f"/grants/{grant.id}/agreement.pdf").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    # Half of each $10.01 line is $5.005: five lines get $5.01 and five $5.00 (not nine
+    # rounded down and the whole difference piled on the last line).
+    assert text.count("$5.01") == 5 and text.count("$5.00") == 5 and "$5.05" not in text
 
 
 def test_the_agreement_pdf(client, factory, staff, board, fiji):

@@ -16,6 +16,9 @@ from app.core.money import Money, MoneyError, parse_amount
         ("1,234.56", "EUR", 123456),
         ("500", "JPY", 500),
         ("1.234", "KWD", 1234),
+        (" 12 ", "USD", 1200),  # surrounding spaces are trimmed
+        ("12.", "USD", 1200),
+        (".5", "USD", 50),
     ],
 )
 def test_parse_amount(text, currency, minor):
@@ -32,7 +35,15 @@ def test_parse_amount(text, currency, minor):
         ("abc", "USD", "not an amount"),
         ("NaN", "USD", "not an amount"),
         ("Infinity", "USD", "not an amount"),
-        ("1e30", "USD", "too large"),
+        ("1e30", "USD", "not an amount"),
+        # Exponents are refused before any arithmetic: Decimal would overflow on these.
+        ("1E999999", "USD", "not an amount"),
+        ("1E-999999", "USD", "not an amount"),
+        ("-0", "USD", "greater than zero"),
+        ("0.001", "USD", "at most 2 decimal places"),
+        ("12,34", "USD", "not an amount"),  # a decimal comma is not a thousands separator
+        ("1" + "0" * 30, "USD", "too large"),
+        ("9" * 100, "USD", "not an amount"),
         ("10", "XYZ", "not an ISO 4217"),
         ("10", "XXX", "not an ISO 4217"),
         ("10", "XAU", "not an ISO 4217"),
@@ -43,6 +54,25 @@ def test_parse_amount(text, currency, minor):
 def test_parse_refuses_bad_amounts(text, currency, message):
     with pytest.raises(MoneyError, match=message):
         parse_amount(text, currency)
+
+
+@pytest.mark.parametrize(
+    "value", [Decimal("1E999999"), Decimal("NaN"), Decimal("-Infinity"), Decimal("1E+30")]
+)
+def test_huge_or_special_decimals_are_refused_without_an_arithmetic_error(value):
+    with pytest.raises(MoneyError):
+        parse_amount(value, "USD")
+
+
+@pytest.mark.parametrize(
+    "rate", ["1E999999", "1E-999999", "NaN", "-Infinity", "0." + "0" * 60 + "1"]
+)
+def test_silly_rates_are_a_validation_error_not_an_overflow(rate):
+    from app.core.errors import ValidationError
+    from app.core.money import convert
+
+    with pytest.raises(ValidationError):
+        convert(Money(10_000, "EUR"), rate, "USD")
 
 
 def test_floats_are_refused():

@@ -101,20 +101,21 @@ def donate(body: DonationIn) -> tuple[Response, int]:
         )
     user = current_api_user()
     contribution = services.start_card_gift(db.session(), user, str(body.amount), body.currency)
-    db.session.commit()  # the idempotency key is stored before Stripe is called
+    gift = services.intent_request(contribution)
+    # The idempotency key is stored before Stripe is called, and nothing stays locked while
+    # Stripe answers. Should the app stop before the intent is attached, the webhook finds
+    # the gift by the intent's metadata.
+    db.session.commit()
     try:
-        intent_id, client_secret = stripe_gateway.create_payment_intent(
-            amount_minor=contribution.original_amount_minor,
-            currency=contribution.original_currency,
-            idempotency_key=contribution.idempotency_key or f"sptf-gift-{contribution.id}",
-            metadata={"contribution_id": str(contribution.id), "donor_id": str(user.id)},
-            description=f"Gift to the Small Projects Trust Fund ({contribution.id})",
-        )
+        intent_id, client_secret = stripe_gateway.create_payment_intent(gift)
     except stripe_gateway.StripeUnavailable as error:
+        contribution = services.get_for(db.session(), user, gift.contribution_id, lock=True)
         services.mark_failed(db.session(), contribution, str(error))
         db.session.commit()
         raise Conflict(f"the card processor refused the payment: {error}") from error
-    services.attach_payment_intent(db.session(), contribution, intent_id)
+    contribution = services.get_for(db.session(), user, gift.contribution_id, lock=True)
+    if contribution.payment_intent_id is None:
+        services.attach_payment_intent(db.session(), contribution, intent_id)
     db.session.commit()
     return jsonify(
         id=contribution.id,

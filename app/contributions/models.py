@@ -70,6 +70,18 @@ class Contribution(Base):
         CheckConstraint(
             "refunded_minor >= 0 AND refunded_minor <= received_minor", name="refunded_range"
         ),
+        CheckConstraint(
+            "disputed_minor >= 0 AND refunded_minor + disputed_minor <= received_minor",
+            name="disputed_range",
+        ),
+        CheckConstraint(
+            "received_original_minor >= 0 AND received_original_minor <= original_amount_minor",
+            name="received_original_range",
+        ),
+        CheckConstraint(
+            "corrected_by_id IS NULL OR corrected_by_id <> correction_requested_by_id",
+            name="correction_maker_checker",
+        ),
         CheckConstraint("fee_minor >= 0", name="fee_not_negative"),
         Index("ix_contributions_donor_created", "donor_id", "created_at"),
         Index("ix_contributions_created", "created_at", "id"),  # the list's order
@@ -86,9 +98,17 @@ class Contribution(Base):
     rate: Mapped[str] = mapped_column(String(30), default="1")  # base units per original unit
     base_amount_minor: Mapped[int]
     base_currency: Mapped[str] = mapped_column(String(3))
-    received_minor: Mapped[int] = mapped_column(default=0)  # base currency
-    refunded_minor: Mapped[int] = mapped_column(default=0)
+    # Received, in the base currency at the contribution's own rate (for a pledge: the part of
+    # the receivable settled); and in the original currency, which is what a pledge is owed in.
+    received_minor: Mapped[int] = mapped_column(default=0)
+    received_original_minor: Mapped[int] = mapped_column(default=0)
+    refunded_minor: Mapped[int] = mapped_column(default=0)  # card refunds
+    disputed_minor: Mapped[int] = mapped_column(default=0)  # card disputes not (yet) won
     fee_minor: Mapped[int] = mapped_column(default=0)
+    # A card gift's fee is known once Stripe has its balance transaction; until then it is
+    # looked up again (`jobs run`, or the charge's `charge.updated` event).
+    fee_known: Mapped[bool] = mapped_column(default=True)
+    charge_id: Mapped[str | None] = mapped_column(String(120))
     reference: Mapped[str] = mapped_column(String(120), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     payment_intent_id: Mapped[str | None] = mapped_column(String(120), unique=True)
@@ -98,8 +118,17 @@ class Contribution(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     received_at: Mapped[datetime | None]
+    # A bank transfer recorded by mistake is taken back by two officers: one asks, another
+    # confirms (maker–checker, as for releases).
+    correction_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    correction_requested_at: Mapped[datetime | None]
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     donor: Mapped[User] = relationship(foreign_keys=[donor_id], lazy="joined")
+    correction_requested_by: Mapped[User | None] = relationship(
+        foreign_keys=[correction_requested_by_id]
+    )
 
     @property
     def status_enum(self) -> ContributionStatus:
@@ -130,13 +159,36 @@ class Contribution(Base):
         return Money(self.fee_minor, self.base_currency)
 
     @property
+    def disputed(self) -> Money:
+        return Money(self.disputed_minor, self.base_currency)
+
+    @property
     def outstanding_minor(self) -> int:
-        """For a pledge: what is still to come."""
+        """For a pledge: what is still to come, in the base currency at the pledge's rate."""
         return (
             self.base_amount_minor - self.received_minor
             if self.kind == ContributionKind.PLEDGE
             else 0
         )
+
+    @property
+    def outstanding_original(self) -> Money:
+        """For a pledge: what is still owed, in the currency it was pledged in."""
+        owed = (
+            self.original_amount_minor - self.received_original_minor
+            if self.kind == ContributionKind.PLEDGE
+            else 0
+        )
+        return Money(owed, self.original_currency)
+
+    @property
+    def kept_minor(self) -> int:
+        """What the fund keeps of what was received: less refunds and open disputes."""
+        return self.received_minor - self.refunded_minor - self.disputed_minor
+
+    @property
+    def correction_pending(self) -> bool:
+        return self.correction_requested_by_id is not None and self.corrected_by_id is None
 
     @property
     def is_foreign(self) -> bool:

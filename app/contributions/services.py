@@ -4,7 +4,8 @@ Stripe's webhook as the only proof of payment), refunds and disputes, receipts."
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from flask import current_app
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.services import find_user_by_email
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.contributions.stripe_gateway import GiftIntent
 from app.core import audit, mail
 from app.core.database import today, utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -23,10 +25,10 @@ from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
 from app.core.sequences import yearly_reference
-from app.grants import services as grants
+from app.grants import funding
 from app.ledger import postings
 from app.ledger import services as ledger
-from app.ledger.models import LedgerTransaction, TransactionKind
+from app.ledger.models import Category, LedgerTransaction, TransactionKind
 from app.ledger.services import Duplicate
 
 
@@ -64,7 +66,7 @@ def _after_money_in(session: Session, contribution: Contribution) -> None:
     if contribution.receipt_number is None:
         contribution.receipt_number = _receipt_number(session)
     mail.queue(session, contribution.donor, "contribution_received", {"contribution": contribution})
-    grants.commit_waiting(session)
+    funding.commit_waiting(session)
 
 
 # -- who sees what ----------------------------------------------------------------------------------
@@ -98,7 +100,8 @@ def get_for(
 ) -> Contribution:
     stmt = visible_query(user).where(Contribution.id == contribution_id)
     if lock:
-        stmt = stmt.with_for_update(of=Contribution)
+        ledger.lock_fund(session)  # the fund first, then the contribution (as postings do)
+        stmt = stmt.with_for_update(of=Contribution).execution_options(populate_existing=True)
     contribution = session.execute(stmt).unique().scalar_one_or_none()
     if contribution is None:
         raise NotFound("no such contribution")
@@ -153,6 +156,7 @@ def record_bank(
         base_amount_minor=base,
         base_currency=base_currency(),
         received_minor=base,
+        received_original_minor=original.amount_minor,
         reference=reference[:120],
         note=(note or "").strip()[:2000],
         recorded_by_id=actor.id,
@@ -242,8 +246,14 @@ def record_pledge_payment(
     *,
     reference: str,
     received_on: date | None = None,
+    rate: Any = None,
 ) -> Contribution:
-    """Money arrives against a pledge, in the pledge's currency and at its rate."""
+    """Money arrives against a pledge, in the pledge's currency. A pledge is owed in its own
+    currency: what is outstanding is counted there, so the payment that brings it to zero
+    settles the pledge whatever the rounding. The payment is booked at the day's `rate`
+    (the pledge's when not given); the part of the receivable it settles is at the pledge's
+    rate (the last payment settles all that is left), and the difference is an exchange gain
+    or loss."""
     require_role(actor, Role.SECRETARIAT)
     if (
         contribution.kind_enum is not ContributionKind.PLEDGE
@@ -257,26 +267,37 @@ def record_pledge_payment(
         raise ValidationError(
             "give the bank reference of the payment", fields={"reference": "required"}
         )
-    original = _money(amount, contribution.original_currency)
-    _rate, base = convert(original, contribution.rate)
-    outstanding = contribution.outstanding_minor
-    if base > outstanding:
+    paid = _money(amount, contribution.original_currency)
+    owed = contribution.outstanding_original
+    if paid.amount_minor > owed.amount_minor:
         raise ValidationError(
-            f"that is more than the {Money(outstanding, contribution.base_currency).format()} still pledged;"
+            f"that is more than the {owed.format()} still pledged;"
             " record the excess as a new contribution",
             fields={"amount": "above the pledge"},
         )
+    day_rate = contribution.rate if rate in (None, "") else rate
+    rate_text, cash = convert(paid, day_rate)
+    remaining_base = contribution.base_amount_minor - contribution.received_minor
+    if paid.amount_minor == owed.amount_minor:
+        settles = remaining_base
+    else:
+        _pledge_rate, at_pledge_rate = convert(paid, contribution.rate)
+        settles = min(at_pledge_rate, remaining_base)
     postings.pledge_receipt(
         session,
         donor_id=contribution.donor_id,
         donor_name=contribution.donor.display_name,
-        amount_minor=base,
+        amount_minor=cash,
+        settles_minor=settles,
         actor=actor,
-        memo=f"Payment {reference} on pledge {contribution.id}",
+        memo=f"Payment {reference} on pledge {contribution.id} ({paid}"
+        + (f" at {rate_text}" if contribution.is_foreign else "")
+        + ")",
         effective_on=received_on,
     )
-    contribution.received_minor += base
-    if contribution.received_minor == contribution.base_amount_minor:
+    contribution.received_minor += settles
+    contribution.received_original_minor += paid.amount_minor
+    if contribution.received_original_minor == contribution.original_amount_minor:
         contribution.status = ContributionStatus.RECEIVED
         contribution.received_at = utcnow()
     audit.record(
@@ -284,77 +305,17 @@ def record_pledge_payment(
         "contribution.pledge_payment",
         contribution,
         actor=actor,
-        data={"base": base, "reference": reference},
+        data={
+            "amount": str(paid),
+            "rate": rate_text,
+            "base": cash,
+            "settles": settles,
+            "exchange_difference": cash - settles,
+            "reference": reference,
+        },
     )
     _after_money_in(session, contribution)
     return contribution
-
-
-def correct_bank(session: Session, actor: User, contribution: Contribution, reason: str) -> None:
-    """A transfer recorded by mistake: its receipt is reversed (never edited) and the record
-    cancelled. Refused if the money is already committed or spent."""
-    require_role(actor, Role.SECRETARIAT)
-    if (
-        contribution.kind_enum is not ContributionKind.BANK
-        or contribution.status_enum is not ContributionStatus.RECEIVED
-    ):
-        raise Conflict("only a received bank transfer can be corrected this way")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("give the reason", fields={"reason": "required"})
-    receipt = session.execute(
-        select(LedgerTransaction).where(
-            LedgerTransaction.external_id
-            == f"bank:{contribution.donor_id}:{contribution.reference}"
-        )
-    ).scalar_one_or_none()
-    if receipt is None:
-        raise Conflict("the transfer's ledger transaction was not found")
-    if ledger.available(session) < contribution.received_minor:
-        raise Conflict(
-            "this money is already committed to grants: the transfer cannot be taken back"
-        )
-    ledger.reverse(
-        session,
-        receipt,
-        actor=actor,
-        memo=f"Transfer {contribution.reference} recorded by mistake: {reason}",
-    )
-    contribution.status = ContributionStatus.CANCELLED
-    contribution.note = (contribution.note + f"\nCorrected: {reason}").strip()[:2000]
-    audit.record(
-        session, "contribution.correct", contribution, actor=actor, data={"reason": reason}
-    )
-
-
-def cancel_pledge(session: Session, actor: User, contribution: Contribution, reason: str) -> None:
-    require_role(actor, Role.SECRETARIAT)
-    if contribution.status_enum is not ContributionStatus.PLEDGED:
-        raise Conflict("only an open pledge can be cancelled")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("give the reason", fields={"reason": "required"})
-    outstanding = contribution.outstanding_minor
-    postings.pledge_cancellation(
-        session,
-        donor_id=contribution.donor_id,
-        donor_name=contribution.donor.display_name,
-        amount_minor=outstanding,
-        actor=actor,
-        memo=f"Pledge {contribution.id} cancelled: {reason}",
-    )
-    contribution.base_amount_minor = contribution.received_minor or contribution.base_amount_minor
-    contribution.status = (
-        ContributionStatus.RECEIVED if contribution.received_minor else ContributionStatus.CANCELLED
-    )
-    contribution.note = (contribution.note + f"\nCancelled: {reason}").strip()[:2000]
-    audit.record(
-        session,
-        "contribution.pledge_cancel",
-        contribution,
-        actor=actor,
-        data={"reason": reason, "released": outstanding},
-    )
 
 
 # -- card gifts (Stripe) -----------------------------------------------------------------------------------------
@@ -391,11 +352,29 @@ def start_card_gift(
     return contribution
 
 
+# A card gift whose payment page was not reached within Stripe's idempotency window (24 h)
+# could get a second PaymentIntent; it expires instead and the donor starts again.
+INTENT_WINDOW = timedelta(hours=23)
+
+
 def attach_payment_intent(
     session: Session, contribution: Contribution, payment_intent_id: str
 ) -> None:
+    """Attach the PaymentIntent Stripe created for this gift (once: never replaced)."""
+    if contribution.payment_intent_id not in (None, payment_intent_id):
+        raise Conflict("this gift already has its payment")
     contribution.payment_intent_id = payment_intent_id
     contribution.reference = payment_intent_id
+
+
+def intent_request(contribution: Contribution) -> GiftIntent:
+    return GiftIntent(
+        contribution_id=contribution.id,
+        donor_id=contribution.donor_id,
+        amount_minor=contribution.original_amount_minor,
+        currency=contribution.original_currency,
+        idempotency_key=contribution.idempotency_key or f"sptf-gift-{contribution.id}",
+    )
 
 
 def mark_failed(session: Session, contribution: Contribution, reason: str) -> None:
@@ -407,14 +386,67 @@ def mark_failed(session: Session, contribution: Contribution, reason: str) -> No
         )
 
 
-def by_payment_intent(
-    session: Session, payment_intent_id: str | None, *, lock: bool = True
-) -> Contribution:
-    stmt = select(Contribution).where(Contribution.payment_intent_id == (payment_intent_id or ""))
+def intent_expired(contribution: Contribution) -> bool:
+    """No PaymentIntent yet, and too late to create one safely under its idempotency key."""
+    created = contribution.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return contribution.payment_intent_id is None and utcnow() - created > INTENT_WINDOW
+
+
+def _find(session: Session, where: Any, *, lock: bool) -> Contribution | None:
+    stmt = select(Contribution).where(where)
     if lock:
-        stmt = stmt.with_for_update(of=Contribution)
-    contribution = session.execute(stmt).unique().scalar_one_or_none()
-    if contribution is None or not payment_intent_id:
+        ledger.lock_fund(session)
+        stmt = stmt.with_for_update(of=Contribution).execution_options(populate_existing=True)
+    return session.execute(stmt).unique().scalar_one_or_none()
+
+
+def locked(session: Session, contribution_id: int) -> Contribution:
+    """A contribution for the system's own work (jobs), locked after the fund."""
+    contribution = _find(session, Contribution.id == contribution_id, lock=True)
+    if contribution is None:
+        raise NotFound("no such contribution")
+    return contribution
+
+
+def by_payment_intent(
+    session: Session,
+    payment_intent_id: str | None,
+    *,
+    lock: bool = True,
+    metadata: Mapping[str, Any] | None = None,
+) -> Contribution:
+    """The gift a PaymentIntent pays for. If the app stopped between creating the intent and
+    attaching it, the intent's metadata names the gift: it is attached now, if it still waits
+    for one and is for the same amount."""
+    if lock:
+        ledger.lock_fund(session)  # the fund first, then the contribution (as postings do)
+
+    def find(where: Any) -> Contribution | None:
+        return _find(session, where, lock=lock)
+
+    contribution = (
+        find(Contribution.payment_intent_id == payment_intent_id) if payment_intent_id else None
+    )
+    wanted = str((metadata or {}).get("contribution_id") or "")
+    if contribution is None and payment_intent_id and wanted.isdigit():
+        orphan = find(Contribution.id == int(wanted))
+        if (
+            orphan is not None
+            and orphan.kind_enum is ContributionKind.CARD
+            and orphan.payment_intent_id is None
+            and str((metadata or {}).get("donor_id") or orphan.donor_id) == str(orphan.donor_id)
+        ):
+            attach_payment_intent(session, orphan, payment_intent_id)
+            audit.record(
+                session,
+                "contribution.card_attach",
+                orphan,
+                data={"payment_intent": payment_intent_id, "from": "metadata"},
+            )
+            contribution = orphan
+    if contribution is None:
         raise NotFound(f"no contribution is waiting for PaymentIntent {payment_intent_id!r}")
     return contribution
 
@@ -426,8 +458,10 @@ def card_paid(
     amount_minor: int,
     currency: str,
     fee_minor: int | None,
+    charge_id: str | None = None,
 ) -> bool:
-    """Stripe says the money arrived: record it once. Returns False if it already was."""
+    """Stripe says the money arrived: record it once. Returns False if it already was.
+    `fee_minor` None: Stripe does not know the fee yet (it is recorded later)."""
     if contribution.received_minor > 0:
         return False
     if currency.upper() != contribution.base_currency or amount_minor <= 0:
@@ -446,17 +480,10 @@ def card_paid(
         )
     except Duplicate:
         return False
-    if fee_minor:
-        postings.fee(
-            session,
-            donor_id=contribution.donor_id,
-            amount_minor=min(fee_minor, amount_minor),
-            memo=f"Card fee for {contribution.payment_intent_id}",
-            external_id=f"stripe-fee:{contribution.payment_intent_id}",
-        )
-        contribution.fee_minor = min(fee_minor, amount_minor)
     contribution.base_amount_minor = contribution.original_amount_minor = amount_minor
-    contribution.received_minor = amount_minor
+    contribution.received_minor = contribution.received_original_minor = amount_minor
+    contribution.charge_id = charge_id or contribution.charge_id
+    contribution.fee_known = False
     contribution.status = ContributionStatus.RECEIVED
     contribution.received_at = utcnow()
     audit.record(
@@ -465,8 +492,66 @@ def card_paid(
         contribution,
         data={"amount": amount_minor, "fee": fee_minor},
     )
+    if fee_minor is not None:
+        _post_fee(session, contribution, fee_minor)
     _after_money_in(session, contribution)
     return True
+
+
+def _post_fee(session: Session, contribution: Contribution, fee_minor: int) -> int:
+    fee = max(0, min(fee_minor, contribution.received_minor))
+    if fee:
+        postings.fee(
+            session,
+            donor_id=contribution.donor_id,
+            amount_minor=fee,
+            memo=f"Card fee for {contribution.payment_intent_id}",
+            external_id=f"stripe-fee:{contribution.payment_intent_id}",
+        )
+    contribution.fee_minor = fee
+    contribution.fee_known = True
+    return fee
+
+
+def record_fee(
+    session: Session, contribution: Contribution, fee_minor: int, *, charge_id: str | None = None
+) -> bool:
+    """Stripe's fee, learnt after the payment was recorded (a `charge.updated` event or the
+    `jobs run` look-up). Once per gift; the fee leaves the cash, so grants not yet accepted
+    may go back to the queue (funding.after_money_out)."""
+    if contribution.fee_known or contribution.received_minor == 0:
+        return False
+    contribution.charge_id = charge_id or contribution.charge_id
+    fee = _post_fee(session, contribution, fee_minor)
+    audit.record(session, "contribution.card_fee", contribution, data={"fee": fee})
+    if fee:
+        funding.after_money_out(session)
+    return True
+
+
+def unknown_fees(session: Session, *, limit: int = 100) -> list[tuple[int, str]]:
+    """(contribution id, charge id) of card gifts whose fee Stripe had not told us yet."""
+    rows = session.execute(
+        select(Contribution.id, Contribution.charge_id)
+        .where(
+            Contribution.kind == ContributionKind.CARD,
+            Contribution.fee_known.is_(False),
+            Contribution.received_minor > 0,
+            Contribution.charge_id.is_not(None),
+        )
+        .order_by(Contribution.id)
+        .limit(limit)
+    ).all()
+    return [(int(i), str(c)) for i, c in rows]
+
+
+RETURNED = {TransactionKind.REFUND: "refunded_minor", TransactionKind.DISPUTE: "disputed_minor"}
+
+
+def _settle_status(contribution: Contribution) -> None:
+    contribution.status = (
+        ContributionStatus.REFUNDED if contribution.kept_minor <= 0 else ContributionStatus.RECEIVED
+    )
 
 
 def money_returned(
@@ -478,8 +563,10 @@ def money_returned(
     amount_minor: int,
     memo: str,
 ) -> bool:
-    """A refund or a lost dispute, once per provider id. Returns False for a replay."""
-    amount_minor = min(amount_minor, contribution.received_minor - contribution.refunded_minor)
+    """A refund or a dispute's withdrawal, once per provider id. Returns False for a replay.
+    It has already happened at the card processor, so it is recorded whatever the fund's
+    position; then funding.after_money_out restores the rule that commitments are covered."""
+    amount_minor = min(amount_minor, contribution.kept_minor)
     if amount_minor <= 0:
         return False
     try:
@@ -494,13 +581,57 @@ def money_returned(
         )
     except Duplicate:
         return False
-    contribution.refunded_minor += amount_minor
-    if contribution.refunded_minor >= contribution.received_minor:
-        contribution.status = ContributionStatus.REFUNDED
+    field = RETURNED[kind]
+    setattr(contribution, field, getattr(contribution, field) + amount_minor)
+    _settle_status(contribution)
     audit.record(
         session,
         f"contribution.{kind.value}",
         contribution,
         data={"amount": amount_minor, "external_id": external_id},
     )
+    put_back = funding.after_money_out(session)
+    if put_back:
+        audit.record(
+            session,
+            "fund.shortfall",
+            contribution,
+            data={"returned_to_queue": [g.reference for g in put_back]},
+        )
+    return True
+
+
+def money_restored(
+    session: Session,
+    contribution: Contribution,
+    *,
+    external_id: str,
+    reversal_id: str,
+    memo: str,
+) -> bool:
+    """A refund that failed, or a dispute whose funds were reinstated: the posting of
+    `external_id` is reversed (once, under `reversal_id`) and the money is the fund's again.
+    Returns False if there is nothing to reverse or it already was."""
+    original = session.execute(
+        select(LedgerTransaction).where(LedgerTransaction.external_id == external_id)
+    ).scalar_one_or_none()
+    if original is None or ledger.is_posted(session, reversal_id):
+        return False
+    try:
+        ledger.reverse(session, original, memo=memo, external_id=reversal_id)
+    except (Conflict, Duplicate):
+        return False
+    restored = sum(
+        e.amount_minor for e in original.entries if e.account.category == Category.CONTRIBUTIONS
+    )
+    field = RETURNED[original.kind_enum]
+    setattr(contribution, field, max(0, getattr(contribution, field) - restored))
+    _settle_status(contribution)
+    audit.record(
+        session,
+        "contribution.money_restored",
+        contribution,
+        data={"amount": restored, "external_id": reversal_id},
+    )
+    funding.commit_waiting(session)
     return True

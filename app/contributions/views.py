@@ -181,27 +181,31 @@ def give() -> Response | str:
 @bp.route("/give/<int:contribution_id>")
 @roles_required(Role.DONOR)
 def pay(contribution_id: int) -> Response | str:
-    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    contribution = services.get_for(db.session(), actor(), contribution_id)
     if contribution.status_enum is not ContributionStatus.PENDING:
         return redirect(url_for("contributions.detail", contribution_id=contribution.id))
+    if services.intent_expired(contribution):
+        services.mark_failed(db.session(), contribution, "the payment page was not opened in time")
+        db.session.commit()
+        flash(_("This gift has expired before it was paid. Please start again."), "error")
+        return redirect(url_for("contributions.give"))
+    intent_id = contribution.payment_intent_id
+    gift = services.intent_request(contribution)
+    # Nothing is locked while Stripe answers: the transaction ends first.
+    db.session.commit()
     try:
-        intent_id, client_secret = stripe_gateway.create_payment_intent(
-            amount_minor=contribution.original_amount_minor,
-            currency=contribution.original_currency,
-            idempotency_key=contribution.idempotency_key or f"sptf-gift-{contribution.id}",
-            metadata={
-                "contribution_id": str(contribution.id),
-                "donor_id": str(contribution.donor_id),
-            },
-            description=f"Gift to the Small Projects Trust Fund ({contribution.id})",
-        )
+        if intent_id:
+            client_secret = stripe_gateway.client_secret_of(intent_id)
+        else:
+            intent_id, client_secret = stripe_gateway.create_payment_intent(gift)
     except stripe_gateway.StripeUnavailable as error:
-        db.session.rollback()
         flash(
             _("Card payments are not available right now: %(reason)s", reason=str(error)), "error"
         )
         return redirect(url_for("contributions.give"))
-    services.attach_payment_intent(db.session(), contribution, intent_id)
+    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    if contribution.payment_intent_id is None:
+        services.attach_payment_intent(db.session(), contribution, intent_id)
     db.session.commit()
     return render_template(
         "contributions/pay.html",

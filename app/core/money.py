@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,8 @@ from app.core.errors import ValidationError
 
 # No single amount in this fund comes near 10^12 units; anything above is a typo or an attack.
 MAX_MINOR = 10**14
+MAX_DIGITS = 20  # refused before any arithmetic, so "1E999999" cannot overflow Decimal
+AMOUNT_SYNTAX = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|[+-]?\.\d+")
 
 
 class MoneyError(ValueError):
@@ -111,16 +114,26 @@ def parse_amount(value: str | Decimal | int, currency: str, *, allow_zero: bool 
         raise MoneyError(f"{currency or 'an empty value'} is not an ISO 4217 currency code")
     if isinstance(value, float):
         raise MoneyError("amounts must be given as decimal strings, not floating point numbers")
-    text = str(value).strip().replace(",", "") if not isinstance(value, Decimal) else value
-    try:
-        amount = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise MoneyError(f"{value!r} is not an amount") from None
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        # Plain decimal notation only: digits (thousands may be grouped with commas), an
+        # optional fraction, an optional sign. No exponents, NaN or infinities.
+        text = str(value).strip()
+        if len(text) > 64 or not AMOUNT_SYNTAX.fullmatch(text):
+            raise MoneyError(f"{value!r} is not an amount")
+        amount = Decimal(text.replace(",", ""))
     if not amount.is_finite():
         raise MoneyError(f"{value!r} is not an amount")
+    if amount.adjusted() > MAX_DIGITS:
+        raise MoneyError("the amount is too large")
     places = exponent(currency)
-    scaled = amount.scaleb(places)
-    if scaled != scaled.to_integral_value():
+    try:
+        scaled = amount.scaleb(places)
+        fractional = scaled != scaled.to_integral_value()
+    except ArithmeticError:  # an exponent or a precision beyond Decimal's context
+        raise MoneyError(f"{value!r} is not an amount") from None
+    if fractional:
         raise MoneyError(f"{currency} amounts have at most {places} decimal places")
     minor = int(scaled)
     if minor < 0 or (minor == 0 and not allow_zero):
@@ -143,7 +156,7 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
         return "1", original.amount_minor
     try:
         value = Decimal(str(rate).strip())
-    except (InvalidOperation, ValueError):
+    except (ArithmeticError, ValueError):
         raise ValidationError(
             f"give the exchange rate from {original.currency} to {target} (e.g. 1.0850)",
             fields={field: "required"},
@@ -153,9 +166,14 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
             "the exchange rate must be a positive number", fields={field: "invalid"}
         )
     places = exponent(target)
-    converted = (original.to_decimal() * value).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
+    try:
+        converted = (original.to_decimal() * value).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
+    except ArithmeticError:  # a rate with more digits than Decimal's precision can carry
+        raise ValidationError(
+            "the exchange rate must be a positive number", fields={field: "invalid"}
+        ) from None
     minor = int(converted.scaleb(places))
     if minor <= 0:
         raise ValidationError("the converted amount is zero", fields={"amount": "too small"})

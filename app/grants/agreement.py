@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,32 +32,38 @@ def reporting_schedule(grant: Grant) -> list[ReportDue]:
     ]
 
 
+def allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split `total` minor units in proportion to `weights`, in integers that add up to
+    `total` exactly: each share is rounded down, and the units left over go one each to the
+    shares with the largest remainders (the earlier line first on a tie)."""
+    whole = sum(weights)
+    if not weights:
+        return []
+    if whole <= 0:
+        return [total, *([0] * (len(weights) - 1))]
+    shares = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    left = total - sum(shares)
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        shares[index] += 1
+    return shares
+
+
 def agreement_pdf(session: Session, grant: Grant) -> bytes:
     application = grant.application
-    scale = (
-        grant.amount_minor / application.requested_amount_minor
-        if application.requested_amount_minor
-        else 1
-    )
+    lines = list(application.budget_lines)
+    # The approved budget, line by line: the committee may approve less than was asked.
+    amounts = allocate(grant.amount_minor, [line.amount_minor for line in lines])
     budget = [
-        (
-            line.category.label,
-            line.description,
-            Money(round(line.amount_minor * scale), grant.currency),
-        )
-        for line in application.budget_lines
+        (line.category.label, line.description, Money(amount, grant.currency))
+        for line, amount in zip(lines, amounts, strict=True)
     ]
-    # Rounding goes to the last line so the budget adds up to the grant exactly.
-    if budget:
-        drift = grant.amount_minor - sum(m.amount_minor for _c, _d, m in budget)
-        category, description, money = budget[-1]
-        budget[-1] = (category, description, Money(money.amount_minor + drift, grant.currency))
     return render_pdf(
         "pdf/grant_agreement.html",
         grant=grant,
         application=application,
         budget=budget,
-        scaled=scale != 1,
+        scaled=grant.amount_minor != application.requested_amount_minor,
         reports=reporting_schedule(grant),
         issued=today(),
     )

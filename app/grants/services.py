@@ -27,6 +27,7 @@ from app.core.money import Money, MoneyError, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
+from app.grants.funding import commit_waiting, release_unspent
 from app.grants.models import (
     Disbursement,
     DisbursementKind,
@@ -66,7 +67,10 @@ def get_grant_for(session: Session, user: User, grant_id: int, *, lock: bool = F
         raise PermissionDenied("your role does not see grants")
     stmt = select(Grant).where(Grant.id == grant_id)
     if lock:
-        stmt = stmt.with_for_update(of=Grant)
+        # Lock order: the fund first, then the grant (as every money posting does), so a
+        # request on this grant and a contribution committing waiting grants cannot deadlock.
+        ledger.lock_fund(session)
+        stmt = stmt.with_for_update(of=Grant).execution_options(populate_existing=True)
     grant = session.execute(stmt).unique().scalar_one_or_none()
     if grant is None or not can_view(user, grant):
         raise NotFound("no such grant")
@@ -157,52 +161,10 @@ def create_for_application(session: Session, application: Application, actor: An
     audit.record(
         session, "grant.create", grant, actor=actor, data={"amount": grant.amount.as_string()}
     )
-    try_commit(session, grant, actor)
+    # The new grant joins the queue: it is committed now only if every older waiting grant
+    # could be committed before it.
+    commit_waiting(session, actor)
     return grant
-
-
-def try_commit(session: Session, grant: Grant, actor: Any = None) -> bool:
-    """Commit the grant's amount if the fund's uncommitted money covers it."""
-    ledger.lock_fund(session)
-    if grant.status_enum is not GrantStatus.AWAITING_FUNDS:
-        return False
-    if ledger.available(session) < grant.amount_minor:
-        return False
-    postings.commitment(
-        session,
-        grant_id=grant.id,
-        reference=grant.reference,
-        amount_minor=grant.amount_minor,
-        actor=actor,
-    )
-    grant.committed_at = utcnow()
-    GRANT_WORKFLOW.apply(
-        session,
-        grant,
-        "commit",
-        actor if actor is not None and actor.role_enum is Role.SECRETARIAT else None,
-    )
-    return True
-
-
-def commit_waiting(session: Session) -> int:
-    """Commit waiting grants, oldest first, while the money lasts (the queue is never jumped)."""
-    ledger.lock_fund(session)
-    waiting = (
-        session.execute(
-            select(Grant)
-            .where(Grant.status == GrantStatus.AWAITING_FUNDS)
-            .order_by(Grant.created_at, Grant.id)
-        )
-        .scalars()
-        .all()
-    )
-    committed = 0
-    for grant in waiting:
-        if not try_commit(session, grant):
-            break
-        committed += 1
-    return committed
 
 
 # -- the State accepts ----------------------------------------------------------------------------------
@@ -289,7 +251,7 @@ def cancel(session: Session, actor: User, grant: Grant, reason: str) -> int:
                 session, disbursement, "cancel", actor, data={"reason": "grant cancelled"}
             )
             disbursement.cancelled_at = utcnow()
-    released = _release_unspent(session, actor, grant, f"{grant.reference} cancelled: {reason}")
+    released = release_unspent(session, actor, grant, f"{grant.reference} cancelled: {reason}")
     grant.status_note = reason
     grant.closed_at = utcnow()
     GRANT_WORKFLOW.apply(
@@ -303,26 +265,12 @@ def complete(session: Session, actor: User, grant: Grant) -> int:
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "complete", actor)
     grant_closing.send(grant, session=session, actor=actor, action="complete")
-    released = _release_unspent(
+    released = release_unspent(
         session, actor, grant, f"{grant.reference} completed: unspent commitment released"
     )
     grant.closed_at = utcnow()
     GRANT_WORKFLOW.apply(session, grant, "complete", actor, data={"released": released})
     return released
-
-
-def _release_unspent(session: Session, actor: Any, grant: Grant, memo: str) -> int:
-    outstanding = postings.commitment_outstanding(session, grant.id)
-    if outstanding > 0:
-        postings.release(
-            session,
-            grant_id=grant.id,
-            reference=grant.reference,
-            amount_minor=outstanding,
-            actor=actor,
-            memo=memo,
-        )
-    return outstanding
 
 
 # -- releases (maker–checker) ---------------------------------------------------------------------------------
@@ -465,7 +413,8 @@ def get_disbursement_for(
     require_role(actor, Role.SECRETARIAT, Role.AUDITOR)
     stmt = select(Disbursement).where(Disbursement.id == disbursement_id)
     if lock:
-        stmt = stmt.with_for_update(of=Disbursement)
+        ledger.lock_fund(session)  # the fund first, then the release (see get_grant_for)
+        stmt = stmt.with_for_update(of=Disbursement).execution_options(populate_existing=True)
     disbursement = session.execute(stmt).unique().scalar_one_or_none()
     if disbursement is None:
         raise NotFound("no such release")

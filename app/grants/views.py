@@ -130,8 +130,17 @@ def _manage(grant_id: int, action: str) -> Response | str:
         elif action == "complete":
             services.complete(db.session(), user, grant)
         elif action == "commit":
-            if not services.try_commit(db.session(), grant, user):
-                flash(_("The fund does not hold enough uncommitted money yet."), "info")
+            # Oldest first: checking the funds for one grant commits the queue in its order.
+            committed = services.commit_waiting(db.session(), user)
+            if grant.status_enum is GrantStatus.AWAITING_FUNDS:
+                flash(
+                    _(
+                        "The fund does not hold enough uncommitted money for this grant yet;"
+                        " waiting grants are committed oldest first (%(num)d committed now).",
+                        num=committed,
+                    ),
+                    "info",
+                )
         else:
             abort(404)
     except DomainError as error:

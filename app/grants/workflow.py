@@ -48,6 +48,16 @@ GRANT_WORKFLOW: Workflow[G] = Workflow(
         Transition(
             G.AWAITING_ACCEPTANCE, "accept", G.ACTIVE, APPLICANT, effects=(notifications.accepted,)
         ),
+        # A refund or a lost dispute left the fund short before the State accepted: the
+        # commitment is released and the grant waits again, in its place in the queue.
+        Transition(
+            G.AWAITING_ACCEPTANCE,
+            "return_to_queue",
+            G.AWAITING_FUNDS,
+            SECRETARIAT,
+            effects=(notifications.waiting_again,),
+            system=True,
+        ),
         Transition(
             G.ACTIVE,
             "suspend",

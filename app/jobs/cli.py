@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from app.committee import ballots
+from app.contributions.fees import record_unknown_fees
 from app.core import mail
 from app.core.audit import audit_origin
 from app.extensions import db
@@ -49,6 +50,7 @@ def _commit_waiting(session: Session) -> str:
 
 JOBS: list[tuple[str, Job]] = [
     ("close expired ballots", _close_ballots),
+    ("card fees", record_unknown_fees),
     ("commit waiting grants", _commit_waiting),
     ("ballot reminders", _ballot_reminders),
     ("mission report reminders", _mission_report_reminders),

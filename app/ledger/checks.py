@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.ledger.models import (
-    DEBIT_NORMAL,
     Account,
     Category,
     Entry,
     LedgerTransaction,
     TransactionKind,
+    wrong_sign,
 )
-from app.ledger.services import CASH, base_currency
+from app.ledger.services import CASH, COMMITTED_FUNDS, base_currency
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,14 @@ def iter_problems(session: Session) -> Iterator[Problem]:
             f"account {drift[0]}: kept balance {drift[1]} but its entries sum to {drift[2]}"
         )
 
-    # 3. Balances keep their sign: cash, pledges, fees, set-aside funds and disbursements are
-    #    never negative; contributions and each grant's commitment are never positive.
+    # 3. Balances keep their sign: cash, pledges, fees, set-aside funds, the shortfall and
+    #    disbursements are never negative; contributions and each grant's commitment are
+    #    never positive (exchange differences may be either).
     for account in session.execute(select(Account).order_by(Account.id)).scalars():
-        debit_normal = account.category in DEBIT_NORMAL
-        if (debit_normal and account.balance_minor < 0) or (
-            not debit_normal and account.balance_minor > 0
-        ):
+        if wrong_sign(account.category, account.balance_minor):
             yield Problem(f"account {account.code} has the wrong sign: {account.balance_minor}")
 
-    # 4. Funds set aside equal the outstanding commitments of all grants.
+    # 4. Funds set aside and the shortfall together are the outstanding commitments.
     totals = dict(
         session.execute(
             select(Account.category, func.coalesce(func.sum(Account.balance_minor), 0)).group_by(
@@ -92,48 +90,28 @@ def iter_problems(session: Session) -> Iterator[Problem]:
         ).all()
     )
     set_aside = int(totals.get(Category.COMMITTED_FUNDS, 0))
+    shortfall = int(totals.get(Category.SHORTFALL, 0))
     outstanding = -int(totals.get(Category.COMMITMENT, 0))
-    if set_aside != outstanding:
+    if set_aside + shortfall != outstanding:
         yield Problem(
-            f"funds set aside ({set_aside}) differ from outstanding commitments ({outstanding})"
+            f"funds set aside ({set_aside}) and the shortfall ({shortfall}) differ from"
+            f" outstanding commitments ({outstanding})"
         )
 
-    # 5. Committed (outstanding and disbursed) never exceeds what was received, and fund cash
-    #    was never negative at any point in its history.
-    cash_id = session.execute(select(Account.id).where(Account.code == CASH)).scalar_one_or_none()
-    if cash_id is not None:
-        received = session.execute(
-            select(func.coalesce(func.sum(Entry.amount_minor), 0))
-            .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-            .where(
-                Entry.account_id == cash_id,
-                LedgerTransaction.kind.in_(
-                    [TransactionKind.CONTRIBUTION, TransactionKind.PLEDGE_RECEIPT]
-                ),
-            )
-        ).scalar_one()
-        committed = set_aside + int(totals.get(Category.DISBURSEMENTS, 0))
-        if committed > int(received):
-            yield Problem(
-                f"commitments and disbursements ({committed}) exceed the funds ever received ({received})"
-            )
-        running = 0
-        stream = session.execute(
-            select(Entry.transaction_id, Entry.amount_minor)
-            .where(Entry.account_id == cash_id)
-            .order_by(Entry.transaction_id)
-            .execution_options(yield_per=5000)
+    # 5. Cash was never negative; the funds set aside never exceeded the cash held, except
+    #    between money leaving the fund (a refund, a dispute, a fee) and the releases and
+    #    the shortfall that follow it in the same database transaction; and the recorded
+    #    shortfall is exactly what the cash does not cover: outstanding commitments exceed
+    #    the cash only by the shortfall.
+    yield from _history(session)
+    cash = int(totals.get(Category.CASH, 0))
+    if set_aside > cash:
+        yield Problem(f"funds set aside ({set_aside}) exceed the cash held ({cash})")
+    elif shortfall > 0 and set_aside != cash:
+        yield Problem(
+            f"a shortfall of {shortfall} is recorded, but the cash held ({cash}) covers more"
+            f" than the funds set aside ({set_aside})"
         )
-        try:
-            for transaction_id, amount in stream:
-                running += amount
-                if running < 0:
-                    yield Problem(
-                        f"transaction {transaction_id} took fund cash below zero ({running})"
-                    )
-                    break
-        finally:
-            stream.close()
 
     # 6. A reversal mirrors the transaction it reverses, entry for entry.
     reversals = session.execute(
@@ -146,6 +124,64 @@ def iter_problems(session: Session) -> Iterator[Problem]:
         theirs = _by_account(session, int(reversed_id or 0))
         if ours != {k: -v for k, v in theirs.items()}:
             yield Problem(f"reversal {reversal_id} does not mirror transaction {reversed_id}")
+
+
+# Money leaving the fund breaks "set aside ≤ cash" until the releases and the shortfall
+# posted after it (in the same database transaction) repair it.
+MAY_LEAVE_SHORT = frozenset(
+    {TransactionKind.REFUND, TransactionKind.DISPUTE, TransactionKind.FEE, TransactionKind.RELEASE}
+)
+
+
+def _history(session: Session) -> Iterator[Problem]:
+    """Replay the cash and the funds set aside, transaction by transaction."""
+    ids = dict(
+        session.execute(
+            select(Account.code, Account.id).where(Account.code.in_([CASH, COMMITTED_FUNDS]))
+        ).all()
+    )
+    cash_id, set_aside_id = ids.get(CASH), ids.get(COMMITTED_FUNDS)
+    if cash_id is None:
+        return
+    stream = session.execute(
+        select(Entry.transaction_id, LedgerTransaction.kind, Entry.account_id, Entry.amount_minor)
+        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+        .where(Entry.account_id.in_([cash_id, set_aside_id or cash_id]))
+        .order_by(Entry.transaction_id, Entry.id)
+        .execution_options(yield_per=5000)
+    )
+    cash = set_aside = 0
+    current: tuple[int, str] | None = None
+
+    def close(transaction: tuple[int, str] | None) -> Problem | None:
+        if transaction is None:
+            return None
+        if cash < 0:
+            return Problem(f"transaction {transaction[0]} took fund cash below zero ({cash})")
+        if set_aside > cash and TransactionKind(transaction[1]) not in MAY_LEAVE_SHORT:
+            return Problem(
+                f"transaction {transaction[0]} ({transaction[1]}) left the funds set aside"
+                f" ({set_aside}) above the cash held ({cash})"
+            )
+        return None
+
+    try:
+        for transaction_id, kind, account_id, amount in stream:
+            if current is None or current[0] != transaction_id:
+                problem = close(current)
+                if problem is not None:
+                    yield problem
+                    return
+                current = (transaction_id, str(kind))
+            if account_id == cash_id:
+                cash += amount
+            else:
+                set_aside += amount
+        problem = close(current)
+        if problem is not None:
+            yield problem
+    finally:
+        stream.close()
 
 
 def _by_account(session: Session, transaction_id: int) -> dict[int, int]:

@@ -28,6 +28,12 @@ class Category(StrEnum):
     COMMITMENT = "commitment"  # each grant's undisbursed commitment: payable (credit)
     DISBURSEMENTS = "disbursements"  # what each grant has been paid
     DUE_TO_PROCESSOR = "due_to_processor"  # refunds/disputes beyond the cash held (credit)
+    # Commitments that cash no longer covers, after a refund or a lost dispute (debit): the
+    # fund's recorded shortfall. Funds set aside + shortfall = outstanding commitments.
+    SHORTFALL = "shortfall"
+    # Gains (credit) and losses (debit) when a pledge in another currency is paid at a rate
+    # other than the pledge's, or its last payment settles a rounding remainder: either sign.
+    EXCHANGE = "exchange"
 
     @property
     def label(self) -> str:
@@ -43,6 +49,8 @@ CATEGORY_LABELS = {
     Category.COMMITMENT: _l("Grant commitment (payable)"),
     Category.DISBURSEMENTS: _l("Grant disbursements"),
     Category.DUE_TO_PROCESSOR: _l("Due to the card processor"),
+    Category.SHORTFALL: _l("Commitments not covered by cash (shortfall)"),
+    Category.EXCHANGE: _l("Exchange differences"),
 }
 DEBIT_NORMAL = frozenset(
     {
@@ -51,8 +59,21 @@ DEBIT_NORMAL = frozenset(
         Category.FEES,
         Category.COMMITTED_FUNDS,
         Category.DISBURSEMENTS,
+        Category.SHORTFALL,
     }
 )
+CREDIT_NORMAL = frozenset({Category.CONTRIBUTIONS, Category.COMMITMENT, Category.DUE_TO_PROCESSOR})
+# Categories whose balance may have either sign.
+EITHER_SIGN = frozenset({Category.EXCHANGE})
+
+
+def wrong_sign(category: Category | str, balance_minor: int) -> bool:
+    """Whether a balance breaks its category's sign rule (the CHECK on the account row)."""
+    if category in DEBIT_NORMAL:
+        return balance_minor < 0
+    if category in CREDIT_NORMAL:
+        return balance_minor > 0
+    return False
 
 
 class TransactionKind(StrEnum):
@@ -67,6 +88,8 @@ class TransactionKind(StrEnum):
     REFUND = "refund"
     DISPUTE = "dispute"
     REVERSAL = "reversal"
+    SHORTFALL = "shortfall"  # commitments moved out of the funds set aside: cash is short
+    SHORTFALL_COVERED = "shortfall_covered"  # money came in: commitments covered again
 
     @property
     def label(self) -> str:
@@ -85,15 +108,24 @@ KIND_LABELS = {
     TransactionKind.REFUND: _l("Refund"),
     TransactionKind.DISPUTE: _l("Card dispute"),
     TransactionKind.REVERSAL: _l("Reversal"),
+    TransactionKind.SHORTFALL: _l("Shortfall: commitments above the cash held"),
+    TransactionKind.SHORTFALL_COVERED: _l("Shortfall covered"),
 }
+
+
+BALANCE_SIGN_SQL = (
+    "(category IN ('cash', 'pledges', 'fees', 'committed_funds', 'disbursements', 'shortfall')"
+    " AND balance_minor >= 0)"
+    " OR (category IN ('contributions', 'commitment', 'due_to_processor') AND balance_minor <= 0)"
+    " OR category = 'exchange'"
+)
 
 
 class Account(Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (
         CheckConstraint(
-            "(category IN ('cash', 'pledges', 'fees', 'committed_funds', 'disbursements') AND balance_minor >= 0)"
-            " OR (category IN ('contributions', 'commitment', 'due_to_processor') AND balance_minor <= 0)",
+            BALANCE_SIGN_SQL,
             name="balance_sign",
         ),
         Index("ix_ledger_accounts_category", "category"),

@@ -4,13 +4,22 @@
     payment fee             Dr fees                     Cr cash
     pledge                  Dr pledges(donor)            Cr contributions(donor)
     pledge payment          Dr cash                     Cr pledges(donor)
+                            (Dr or Cr exchange differences, when the payment's rate is not
+                            the pledge's, or the last payment settles a rounding remainder)
     pledge cancelled        Dr contributions(donor)      Cr pledges(donor)
     commitment              Dr committed funds           Cr commitment(grant)
     disbursement            Dr commitment(grant)         Cr committed funds
                             Dr disbursements(grant)      Cr cash
-    release of commitment   Dr commitment(grant)         Cr committed funds
+    release of commitment   Dr commitment(grant)         Cr shortfall, then committed funds
     refund or dispute       Dr contributions(donor)      Cr cash (and, beyond the cash held,
                                                          Cr due to the card processor)
+    shortfall               Dr shortfall                 Cr committed funds
+    shortfall covered       Dr committed funds           Cr shortfall
+
+Funds set aside ("committed funds") never exceed the cash held. When a refund, a lost
+dispute or a late fee takes cash that was set aside, the part no longer covered moves to the
+shortfall account (after the grants not yet accepted have been put back in the queue, which
+the grants domain does); money coming in covers it again before anything new is committed.
 
 The callers (grants, contributions) decide *whether*; these functions write *how*.
 """
@@ -104,13 +113,18 @@ def pledge_receipt(
     actor: Any,
     memo: str = "",
     effective_on: date | None = None,
+    settles_minor: int | None = None,
 ) -> LedgerTransaction:
+    """`amount_minor` arrived in cash; it settles `settles_minor` of the receivable (the
+    same unless the rate differs): the difference is an exchange gain or loss."""
+    settles = amount_minor if settles_minor is None else settles_minor
     return ledger.post(
         session,
         TransactionKind.PLEDGE_RECEIPT,
         [
             Leg(ledger.fixed(session, ledger.CASH), amount_minor),
-            Leg(ledger.pledges_of(session, donor_id, donor_name), -amount_minor),
+            Leg(ledger.pledges_of(session, donor_id, donor_name), -settles),
+            Leg(ledger.fixed(session, ledger.EXCHANGE), settles - amount_minor),
         ],
         actor=actor,
         memo=memo,
@@ -144,6 +158,7 @@ def pledge_cancellation(
 def commitment(
     session: Session, *, grant_id: int, reference: str, amount_minor: int, actor: Any = None
 ) -> LedgerTransaction:
+    ledger.lock_fund(session)
     if ledger.available(session) < amount_minor:
         raise LedgerError("the fund does not hold enough uncommitted money for this commitment")
     return ledger.post(
@@ -192,12 +207,17 @@ def release(
     actor: Any,
     memo: str = "",
 ) -> LedgerTransaction:
+    # What cash did not cover is released first: the shortfall shrinks before the funds
+    # set aside do.
+    ledger.lock_fund(session)
+    uncovered = min(amount_minor, ledger.balance(session, ledger.SHORTFALL))
     return ledger.post(
         session,
         TransactionKind.RELEASE,
         [
             Leg(ledger.commitment_of(session, grant_id, reference), amount_minor),
-            Leg(ledger.fixed(session, ledger.COMMITTED_FUNDS), -amount_minor),
+            Leg(ledger.fixed(session, ledger.SHORTFALL), -uncovered),
+            Leg(ledger.fixed(session, ledger.COMMITTED_FUNDS), -(amount_minor - uncovered)),
         ],
         actor=actor,
         memo=memo or f"Undisbursed commitment of {reference} released",
@@ -231,6 +251,36 @@ def money_back(
         external_id=external_id,
         donor_id=donor_id,
     )
+
+
+def settle_shortfall(session: Session) -> int:
+    """Keep the funds set aside within the cash held: move what cash does not cover to the
+    shortfall account, or cover the shortfall again from cash that came in. Returns the
+    shortfall after the move. Call it under the fund lock after money moved."""
+    cash = ledger.lock_fund(session).balance_minor
+    set_aside = ledger.balance(session, ledger.COMMITTED_FUNDS)
+    short = ledger.balance(session, ledger.SHORTFALL)
+    committed_funds = ledger.fixed(session, ledger.COMMITTED_FUNDS)
+    shortfall = ledger.fixed(session, ledger.SHORTFALL)
+    if set_aside > cash:
+        moved = set_aside - cash
+        ledger.post(
+            session,
+            TransactionKind.SHORTFALL,
+            [Leg(shortfall, moved), Leg(committed_funds, -moved)],
+            memo="Commitments above the cash held after money left the fund",
+        )
+        return short + moved
+    if short > 0 and cash > set_aside:
+        moved = min(short, cash - set_aside)
+        ledger.post(
+            session,
+            TransactionKind.SHORTFALL_COVERED,
+            [Leg(committed_funds, moved), Leg(shortfall, -moved)],
+            memo="Shortfall covered by money received",
+        )
+        return short - moved
+    return short
 
 
 def commitment_outstanding(session: Session, grant_id: int) -> int:

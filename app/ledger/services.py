@@ -27,18 +27,23 @@ from app.ledger.models import (
     Entry,
     LedgerTransaction,
     TransactionKind,
+    wrong_sign,
 )
 
 CASH = "cash"
 FEES = "fees"
 COMMITTED_FUNDS = "committed_funds"
 DUE_TO_PROCESSOR = "due_to_processor"
+SHORTFALL = "shortfall"
+EXCHANGE = "exchange"
 
 FIXED_ACCOUNTS = {
     CASH: (Category.CASH, "Fund cash"),
     FEES: (Category.FEES, "Payment fees"),
     COMMITTED_FUNDS: (Category.COMMITTED_FUNDS, "Funds set aside for commitments"),
     DUE_TO_PROCESSOR: (Category.DUE_TO_PROCESSOR, "Due to the card processor"),
+    SHORTFALL: (Category.SHORTFALL, "Commitments not covered by cash (shortfall)"),
+    EXCHANGE: (Category.EXCHANGE, "Exchange differences"),
 }
 
 
@@ -209,9 +214,7 @@ def post(
     for account_id, change in net.items():
         account = accounts[account_id]
         after = account.balance_minor + change
-        if (account.category in DEBIT_NORMAL and after < 0) or (
-            account.category not in DEBIT_NORMAL and after > 0
-        ):
+        if wrong_sign(account.category, after):
             raise LedgerError(
                 f"{account.name} cannot go {'below' if account.category in DEBIT_NORMAL else 'above'} zero"
                 f" ({Money(account.balance_minor, currency)} → {Money(after, currency)})"
@@ -292,17 +295,24 @@ class FundPosition:
     currency: str
     contributions: int  # pledged or received, net of refunds
     pledges_outstanding: int
-    received: int  # contributions actually received
+    received: int  # contributions actually received (with exchange differences)
     fees: int
     cash: int
-    committed: int  # outstanding, undisbursed commitments
+    committed: int  # outstanding, undisbursed commitments (covered or not)
     disbursed: int
     due_to_processor: int
+    shortfall: int = 0  # commitments that the cash held does not cover
+    exchange: int = 0  # net exchange losses (negative: gains)
+
+    @property
+    def uncommitted(self) -> int:
+        """Cash less every outstanding commitment: negative in a shortfall."""
+        return self.cash - self.committed
 
     @property
     def available(self) -> int:
-        """What the fund may still commit."""
-        return self.cash - self.committed
+        """What the fund may still commit (never below zero: see `shortfall`)."""
+        return max(0, self.uncommitted)
 
     def money(self, field: str) -> Money:
         return Money(int(getattr(self, field)), self.currency)
@@ -322,18 +332,23 @@ def position(session: Session) -> FundPosition:
 
     contributions = -total(Category.CONTRIBUTIONS)
     pledges = total(Category.PLEDGES)
+    exchange = total(Category.EXCHANGE)
     return FundPosition(
         currency=base_currency(),
         contributions=contributions,
         pledges_outstanding=pledges,
-        received=contributions - pledges,
+        received=contributions - pledges - exchange,
         fees=total(Category.FEES),
         cash=total(Category.CASH),
-        committed=total(Category.COMMITTED_FUNDS),
+        committed=total(Category.COMMITTED_FUNDS) + total(Category.SHORTFALL),
         disbursed=total(Category.DISBURSEMENTS),
         due_to_processor=-total(Category.DUE_TO_PROCESSOR),
+        shortfall=total(Category.SHORTFALL),
+        exchange=exchange,
     )
 
 
 def available(session: Session) -> int:
-    return balance(session, CASH) - balance(session, COMMITTED_FUNDS)
+    """Cash less every outstanding commitment, covered or not: what may still be committed.
+    Negative while the fund is short (a refund took money that was committed)."""
+    return balance(session, CASH) - balance(session, COMMITTED_FUNDS) - balance(session, SHORTFALL)
