@@ -17,6 +17,7 @@ from app.applications import services as applications
 from app.auth import services as auth
 from app.auth.models import User
 from app.committee import seats
+from app.contributions import corrections
 from app.contributions import services as contributions
 from app.core import uploads
 from app.core.database import today
@@ -198,6 +199,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("contributions.new", "POST"): only(*SECRETARIAT),
     ("contributions.detail", "GET"): only("donor", *SECRETARIAT, "auditor"),
     ("contributions.pledge_payment", "POST"): only(*SECRETARIAT),
+    ("contributions.request_correction", "POST"): only(*SECRETARIAT),
+    # "secretariat" asked for the correction: only a second officer may confirm it.
+    ("contributions.confirm_correction", "POST"): {**only("secretariat2"), "secretariat": DENY},
+    ("contributions.withdraw_correction", "POST"): only(*SECRETARIAT),
+    ("contributions.cancel_pledge", "POST"): only(*SECRETARIAT),
     ("contributions.receipt", "GET"): only("donor", *SECRETARIAT, "auditor"),
     ("contributions.statement", "GET"): only("donor"),
     ("contributions.give", "GET"): only("donor"),
@@ -222,7 +228,13 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("grants_api.approve", "POST"): {**only("secretariat2"), "secretariat": DENY},
     ("contributions_api.record", "POST"): only(*SECRETARIAT),
     ("contributions_api.donate", "POST"): only("donor"),
-    ("ledger_api.fund", "GET"): signed_in(),
+    ("contributions_api.request_correction", "POST"): only(*SECRETARIAT),
+    ("contributions_api.confirm_correction", "POST"): {
+        **only("secretariat2"),
+        "secretariat": DENY,
+    },
+    ("contributions_api.cancel_pledge", "POST"): only(*SECRETARIAT),
+    ("ledger_api.fund", "GET"): everyone(),  # DESIGN §5.2: totals also public
     ("ledger_api.ledger_entries", "GET"): only("donor", *SECRETARIAT, "auditor"),
     # roster: the "expert" user is active and has an offer (and a completed mission) on the
     # "applicant" user's State's grant
@@ -358,6 +370,10 @@ def build_cast(factory: Factory) -> Cast:
         session, users["secretariat"], users["donor"], "1000", "USD"
     )
     gift = contributions.start_card_gift(session, users["donor"], "10")
+    mistaken = contributions.record_bank(
+        session, users["secretariat"], users["donor"], "100", "USD", reference="M-2"
+    )
+    corrections.request_correction(session, users["secretariat"], mistaken, "matrix: twice")
     wanted = builders.expert_spec()
     approved = builders.application(
         fiji,
@@ -414,6 +430,7 @@ def build_cast(factory: Factory) -> Cast:
         "release": release.id,
         "transfer": transfer.id,
         "pledge": pledge.id,
+        "mistaken": mistaken.id,
         "gift": gift.id,
         "expert": expert.id,
         "period": expert.availability[0].id,
@@ -472,6 +489,13 @@ URL_ARGS: dict[str, Any] = {
     "contributions.new": lambda o: {"kind": "bank"},
     "contributions.detail": lambda o: {"contribution_id": o["transfer"]},
     "contributions.pledge_payment": lambda o: {"contribution_id": o["pledge"]},
+    "contributions.request_correction": lambda o: {"contribution_id": o["transfer"]},
+    "contributions.confirm_correction": lambda o: {"contribution_id": o["mistaken"]},
+    "contributions.withdraw_correction": lambda o: {"contribution_id": o["mistaken"]},
+    "contributions.cancel_pledge": lambda o: {"contribution_id": o["pledge"]},
+    "contributions_api.request_correction": lambda o: {"contribution_id": o["transfer"]},
+    "contributions_api.confirm_correction": lambda o: {"contribution_id": o["mistaken"]},
+    "contributions_api.cancel_pledge": lambda o: {"contribution_id": o["pledge"]},
     "contributions.receipt": lambda o: {"contribution_id": o["transfer"]},
     "contributions.pay": lambda o: {"contribution_id": o["gift"]},
     "grants_api.get_grant": lambda o: {"grant_id": o["grant"]},

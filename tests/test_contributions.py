@@ -706,3 +706,109 @@ def test_a_donor_sees_its_own_gifts_and_the_whole_fund_not_other_donors(
     assert "Private Person" not in ledger_page and "Open Rights Foundation" in ledger_page
     csv = client.get("/ledger.csv").get_data(as_text=True)
     assert "Private Person" not in csv
+
+
+# -- corrections -------------------------------------------------------------------------------------------
+
+
+def test_a_transfer_recorded_by_mistake_is_taken_back_by_two_officers(
+    client, factory, staff, donor
+):
+    checker = factory.user("secretariat")
+    transfer = contributions.record_bank(db.session(), staff, donor, "300", "USD", reference="OOPS")
+    db.session.commit()
+    login(client, staff)
+    assert client.post(f"/contributions/{transfer.id}/correction", data={}).status_code == 200
+    response = client.post(
+        f"/contributions/{transfer.id}/correction", data={"reason": "Entered twice"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/contributions/{transfer.id}").get_data(as_text=True)
+    assert "Entered twice" in page and "A second officer must confirm" in page
+    # The officer who asked cannot confirm; nothing moved yet.
+    assert client.post(f"/contributions/{transfer.id}/correction/confirm").status_code == 403
+    assert ledger.position(db.session()).cash == 30_000
+    login(client, checker)
+    client.post(f"/contributions/{transfer.id}/correction/confirm")
+    db.session.refresh(transfer)
+    assert transfer.status == "cancelled" and transfer.corrected_by_id == checker.id
+    assert ledger.position(db.session()).cash == 0
+    reversal = db.session.execute(
+        select(LedgerTransaction).where(LedgerTransaction.kind == "reversal")
+    ).scalar_one()
+    assert reversal.actor_id == checker.id and "Entered twice" in reversal.memo
+    consistent()
+
+
+def test_a_correction_can_be_withdrawn_and_money_committed_is_not_taken_back(
+    client, factory, staff, donor
+):
+    from tests import builders
+
+    checker = factory.user("secretariat")
+    transfer = builders.donate(factory, staff, "30000", donor=donor)
+    board = builders.committee(factory, staff)
+    builders.approved_grant(factory, staff, board, factory.user("applicant", state="FJI"))
+    token = factory.token(staff)
+    asked = client.post(
+        f"/api/v1/contributions/{transfer.id}/correction",
+        json={"reason": "wrong donor"},
+        headers=bearer(token),
+    )
+    assert asked.status_code == 200 and asked.get_json()["correction"] == "pending"
+    again = client.post(
+        f"/api/v1/contributions/{transfer.id}/correction",
+        json={"reason": "x"},
+        headers=bearer(token),
+    )
+    assert again.status_code == 409
+    refused = client.post(
+        f"/api/v1/contributions/{transfer.id}/correction/confirm",
+        headers=bearer(factory.token(checker)),
+    )
+    assert (
+        refused.status_code == 409 and "already committed" in refused.get_json()["error"]["message"]
+    )
+    login(client, checker)
+    client.post(f"/contributions/{transfer.id}/correction/withdraw")
+    db.session.refresh(transfer)
+    assert not transfer.correction_pending and transfer.status == "received"
+    consistent()
+
+
+def test_what_is_still_pledged_is_cancelled_with_a_reason(client, factory, staff, donor):
+    pledge = contributions.record_pledge(db.session(), staff, donor, "1000", "EUR", rate="1.1")
+    contributions.record_pledge_payment(db.session(), staff, pledge, "400", reference="T-1")
+    db.session.commit()
+    login(client, staff)
+    assert client.post(f"/contributions/{pledge.id}/cancel", data={}).status_code == 200
+    client.post(f"/contributions/{pledge.id}/cancel", data={"reason": "Budget cut"})
+    db.session.refresh(pledge)
+    assert pledge.status == "received" and pledge.original_amount_minor == 40_000
+    assert pledge.base_amount_minor == pledge.received_minor == 44_000
+    assert ledger.position(db.session()).pledges_outstanding == 0
+    other = contributions.record_pledge(db.session(), staff, donor, "50", "USD")
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/contributions/{other.id}/cancel",
+        json={"reason": "never paid"},
+        headers=bearer(factory.token(staff)),
+    )
+    assert response.get_json()["status"] == "cancelled"
+    consistent()
+
+
+def test_a_cancelled_pledge_is_not_a_negative_gift_on_the_statement(client, staff, donor):
+    from app.core.database import today
+
+    pledge = contributions.record_pledge(db.session(), staff, donor, "1000", "USD")
+    contributions.record_pledge_payment(db.session(), staff, pledge, "400", reference="T-1")
+    from app.contributions import corrections
+
+    corrections.cancel_pledge(db.session(), staff, pledge, "Budget cut")
+    db.session.commit()
+    login(client, donor)
+    day = today().isoformat()
+    text = pdf_text(client.get(f"/statement.pdf?date_from={day}&date_to={day}").data)
+    footer = text.split("Received in the period (net of refunds)")[1]
+    assert footer.strip().startswith("$400.00"), footer[:80]

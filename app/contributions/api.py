@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
 from app.api.core import api_endpoint, current_api_user
-from app.contributions import services, stripe_gateway
+from app.contributions import corrections, services, stripe_gateway
+from app.contributions.models import Contribution
 from app.core.errors import Conflict
 from app.core.roles import Role
 from app.extensions import db
@@ -123,3 +124,59 @@ def donate(body: DonationIn) -> tuple[Response, int]:
         client_secret=client_secret,
         status="pending",
     ), 201
+
+
+class ReasonIn(Strict):
+    reason: StrictStr
+
+
+def _state(contribution: Contribution) -> Response:
+    return jsonify(
+        id=contribution.id,
+        status=contribution.status_enum.value,
+        correction="pending" if contribution.correction_pending else None,
+    )
+
+
+@bp.post("/contributions/<int:contribution_id>/correction")
+@api_endpoint(
+    summary="Ask for a bank transfer recorded by mistake to be taken back (the maker's step)",
+    roles=[Role.SECRETARIAT],
+    body=ReasonIn,
+    tags=["money"],
+)
+def request_correction(contribution_id: int, body: ReasonIn) -> Response:
+    user = current_api_user()
+    contribution = services.get_for(db.session(), user, contribution_id, lock=True)
+    corrections.request_correction(db.session(), user, contribution, body.reason)
+    db.session.commit()
+    return _state(contribution)
+
+
+@bp.post("/contributions/<int:contribution_id>/correction/confirm")
+@api_endpoint(
+    summary="Confirm a correction (a different officer): the transfer's receipt is reversed",
+    roles=[Role.SECRETARIAT],
+    tags=["money"],
+)
+def confirm_correction(contribution_id: int) -> Response:
+    user = current_api_user()
+    contribution = services.get_for(db.session(), user, contribution_id, lock=True)
+    corrections.correct_bank(db.session(), user, contribution)
+    db.session.commit()
+    return _state(contribution)
+
+
+@bp.post("/contributions/<int:contribution_id>/cancel")
+@api_endpoint(
+    summary="Cancel what is still owed on a pledge",
+    roles=[Role.SECRETARIAT],
+    body=ReasonIn,
+    tags=["money"],
+)
+def cancel_pledge(contribution_id: int, body: ReasonIn) -> Response:
+    user = current_api_user()
+    contribution = services.get_for(db.session(), user, contribution_id, lock=True)
+    corrections.cancel_pledge(db.session(), user, contribution, body.reason)
+    db.session.commit()
+    return _state(contribution)

@@ -18,6 +18,8 @@ from app.core.pdf import render_pdf
 from app.ledger import services as ledger
 from app.ledger.models import LedgerTransaction, TransactionKind
 
+PROMISES = frozenset({TransactionKind.PLEDGE, TransactionKind.PLEDGE_CANCELLATION})
+
 
 def receipt_pdf(contribution: Contribution) -> bytes:
     return render_pdf("pdf/receipt.html", contribution=contribution, issued=today())
@@ -54,7 +56,9 @@ def statement_pdf(session: Session, donor: User, date_from: date, date_to: date)
             given = sum(e.amount_minor for e in t.entries if e.account.category == "cash")
         if t.kind_enum is TransactionKind.FEE or given == 0:
             continue
-        if t.kind_enum is not TransactionKind.PLEDGE:
+        # A pledge is a promise, and cancelling (part of) one takes back a promise, not a
+        # gift: only money received, refunded or corrected counts in the total given.
+        if t.kind_enum not in PROMISES:
             total += given
         rows.append((t, Money(given, currency)))
     position = ledger.position(session)

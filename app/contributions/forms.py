@@ -39,6 +39,19 @@ class PledgePaymentForm(FlaskForm):
     )
     reference = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=120)])
     received_on = DateField(_l("Received on"), validators=[Optional()])
+    rate = StringField(
+        _l("Exchange rate of the day"),
+        validators=[Optional(), Length(max=30)],
+        render_kw=AMOUNT_KW,
+        description=_l(
+            "The rate the bank applied, when it differs from the pledge's: the difference is"
+            " booked as an exchange gain or loss."
+        ),
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
 class GiftForm(FlaskForm):

@@ -3,21 +3,29 @@ follow their gifts and download receipts and statements."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.contributions import documents, services, stripe_gateway
-from app.contributions.forms import ContributionForm, GiftForm, PledgePaymentForm, StatementForm
-from app.contributions.models import ContributionStatus
+from app.contributions import corrections, documents, services, stripe_gateway
+from app.contributions.forms import (
+    ContributionForm,
+    GiftForm,
+    PledgePaymentForm,
+    ReasonForm,
+    StatementForm,
+)
+from app.contributions.models import Contribution, ContributionStatus
 from app.core.database import today
-from app.core.errors import DomainError
+from app.core.errors import DomainError, PermissionDenied
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, show_error
+from app.core.web import actor, require_post_form, show_error
 from app.extensions import db
 from app.ledger import services as ledger
 
@@ -87,13 +95,20 @@ def new(kind: str) -> Response | str:
     )
 
 
+def _detail(contribution: Contribution, **forms: FlaskForm) -> str:
+    return render_template(
+        "contributions/detail.html",
+        contribution=contribution,
+        payment_form=forms.get("payment_form") or PledgePaymentForm(),
+        correction_form=forms.get("correction_form") or ReasonForm(),
+        cancel_form=forms.get("cancel_form") or ReasonForm(),
+    )
+
+
 @bp.route("/contributions/<int:contribution_id>")
 @roles_required(*READERS)
 def detail(contribution_id: int) -> str:
-    contribution = services.get_for(db.session(), actor(), contribution_id)
-    return render_template(
-        "contributions/detail.html", contribution=contribution, payment_form=PledgePaymentForm()
-    )
+    return _detail(services.get_for(db.session(), actor(), contribution_id))
 
 
 @bp.route("/contributions/<int:contribution_id>/payment", methods=["POST"])
@@ -110,6 +125,7 @@ def pledge_payment(contribution_id: int) -> Response | str:
                 form.amount.data,
                 reference=form.reference.data or "",
                 received_on=form.received_on.data,
+                rate=form.rate.data or None,
             )
         except DomainError as error:
             db.session.rollback()
@@ -118,8 +134,88 @@ def pledge_payment(contribution_id: int) -> Response | str:
             db.session.commit()
             flash(_("The payment is recorded."), "success")
             return redirect(url_for("contributions.detail", contribution_id=contribution_id))
-    return render_template(
-        "contributions/detail.html", contribution=contribution, payment_form=form
+    return _detail(contribution, payment_form=form)
+
+
+# -- corrections ---------------------------------------------------------------------------------
+
+
+def _with_reason(
+    contribution_id: int,
+    form_name: str,
+    change: Callable[[Contribution, str], None],
+    done: str,
+) -> Response | str:
+    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            change(contribution, form.reason.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+    return _detail(contribution, **{form_name: form})
+
+
+@bp.route("/contributions/<int:contribution_id>/correction", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def request_correction(contribution_id: int) -> Response | str:
+    """The maker asks for a transfer recorded by mistake to be taken back."""
+    return _with_reason(
+        contribution_id,
+        "correction_form",
+        lambda c, reason: corrections.request_correction(db.session(), actor(), c, reason),
+        _("The correction is asked for. A second officer must confirm it."),
+    )
+
+
+@bp.route("/contributions/<int:contribution_id>/correction/confirm", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def confirm_correction(contribution_id: int) -> Response:
+    """The checker confirms: the receipt is reversed."""
+    require_post_form()
+    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    try:
+        corrections.correct_bank(db.session(), actor(), contribution)
+    except PermissionDenied:
+        raise  # the officer who asked confirming: a 403 page, as for releases
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The transfer is taken back: its receipt is reversed in the ledger."), "success")
+    return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+
+
+@bp.route("/contributions/<int:contribution_id>/correction/withdraw", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def withdraw_correction(contribution_id: int) -> Response:
+    require_post_form()
+    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
+    try:
+        corrections.withdraw_correction(db.session(), actor(), contribution)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The correction is withdrawn; the transfer stands."), "info")
+    return redirect(url_for("contributions.detail", contribution_id=contribution_id))
+
+
+@bp.route("/contributions/<int:contribution_id>/cancel", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def cancel_pledge(contribution_id: int) -> Response | str:
+    return _with_reason(
+        contribution_id,
+        "cancel_form",
+        lambda c, reason: corrections.cancel_pledge(db.session(), actor(), c, reason),
+        _("What was still pledged is cancelled."),
     )
 
 

@@ -26,13 +26,19 @@ FUND_SCHEMA = {
             "received",
             "pledged",
             "fees",
+            "shortfall",
         )
     },
 }
 
 
 @bp.get("/fund")
-@api_endpoint(summary="The fund's totals", response=FUND_SCHEMA, tags=["money"])
+@api_endpoint(
+    summary="The fund's totals (public: no token needed)",
+    response=FUND_SCHEMA,
+    tags=["money"],
+    public=True,
+)
 def fund() -> Response:
     p = ledger.position(db.session())
     return jsonify(
@@ -44,6 +50,7 @@ def fund() -> Response:
         received=p.money("received").as_string(),
         pledged=p.money("pledges_outstanding").as_string(),
         fees=p.money("fees").as_string(),
+        shortfall=p.money("shortfall").as_string(),
     )
 
 
