@@ -22,6 +22,7 @@ from tests.browser import person, seated_committee
 
 pytestmark = pytest.mark.live
 THREADS = 8
+MONEY_THREADS = 10  # the issue's ten threads racing for the last money
 
 
 def race(app, work, n=THREADS):
@@ -152,17 +153,29 @@ def test_racing_first_uses_of_a_reference_counter_number_in_turn(live_server):
 # -- money ---------------------------------------------------------------------------------------
 
 
-def _active_grant(app, amount="20000"):
-    """A committed, accepted grant in the live database; returns (grant id, maker id, checker ids)."""
+def _active_grant(app, amount="20000", *, by_card=False):
+    """A committed, accepted grant in the live database; returns (grant id, maker id, checker
+    ids). The money is a bank transfer, or a card gift (which a dispute can take back)."""
     from app.contributions import services as contributions
     from app.grants import services as grants
 
     with app.app_context():
         staff = db.session.merge(person("secretariat", state="CHE"))
-        checkers = [db.session.merge(person("secretariat", state="CHE")).id for _ in range(THREADS)]
+        checkers = [db.session.merge(person("secretariat", state="CHE")).id for _ in range(MONEY_THREADS)]
         members = seated_committee(staff, builders.NATIONALITY)
         donor = db.session.merge(person("donor", state="NOR"))
-        contributions.record_bank(db.session(), staff, donor, amount, "USD", reference="RACE-1")
+        if by_card:
+            gift = contributions.start_card_gift(db.session(), donor, amount)
+            contributions.attach_payment_intent(db.session(), gift, "pi_race_1")
+            contributions.card_paid(
+                db.session(),
+                gift,
+                amount_minor=gift.original_amount_minor,
+                currency="USD",
+                fee_minor=0,
+            )
+        else:
+            contributions.record_bank(db.session(), staff, donor, amount, "USD", reference="RACE-1")
         applicant = db.session.merge(person("applicant", state="KIR"))
         application = applications.create_application(
             db.session(),
@@ -198,12 +211,13 @@ def test_racing_releases_of_the_last_releasable_money_create_one(live_server):
     grant_id, maker_id, _checkers = _active_grant(app)
 
     def release(_i):
-        grant = db.session.get(Grant, grant_id)
+        grant = grants.get_grant_for(db.session(), _user(maker_id), grant_id, lock=True)
+        assert isinstance(grant, Grant)
         return grants.create_disbursement(db.session(), _user(maker_id), grant, "12000").id
 
-    results, errors = race(app, release)
+    results, errors = race(app, release, MONEY_THREADS)
     assert len(results) == 1
-    assert len(errors) == THREADS - 1 and all("can be released" in str(e) for e in errors)
+    assert len(errors) == MONEY_THREADS - 1 and all("can be released" in str(e) for e in errors)
     with app.app_context():
         assert db.session.execute(select(func.count(Disbursement.id))).scalar_one() == 1
 
@@ -228,15 +242,63 @@ def test_racing_approvals_of_one_release_pay_once(live_server):
             db.session(), _user(checkers[i]), disbursement, f"BNK-{i}"
         ).id
 
-    results, errors = race(app, approve)
-    assert len(results) == 1 and len(errors) == THREADS - 1
+    results, errors = race(app, approve, MONEY_THREADS)
+    assert len(results) == 1 and len(errors) == MONEY_THREADS - 1
     with app.app_context():
         assert postings.disbursed(db.session(), grant_id) == 1_200_000
         assert list(checks_problems()) == []
 
 
+def test_racing_approvals_of_separate_releases_pay_exactly_the_last_cash(live_server):
+    """Ten releases of $2,000 wait for their second officer; a card dispute has left the fund
+    short, with $12,000 of cash: ten officers approve at once and exactly six are paid."""
+    from app.contributions import services as contributions
+    from app.contributions.models import Contribution
+    from app.grants import services as grants
+    from app.grants.models import Grant
+    from app.ledger import postings
+    from app.ledger import services as ledger
+    from app.ledger.models import TransactionKind
+
+    app = live_server.app
+    grant_id, maker_id, checkers = _active_grant(app, by_card=True)
+    with app.app_context():
+        grant = db.session.get(Grant, grant_id)
+        grants.interim_report_accepted(db.session(), grant, _user(maker_id))
+        release_ids = [
+            grants.create_disbursement(db.session(), _user(maker_id), grant, "2000").id
+            for _ in range(MONEY_THREADS)
+        ]
+        gift = db.session.execute(select(Contribution)).scalar_one()
+        contributions.money_returned(
+            db.session(),
+            gift,
+            kind=TransactionKind.DISPUTE,
+            external_id="stripe:dp_race",
+            amount_minor=800_000,
+            memo="dispute",
+        )
+        db.session.commit()
+        position = ledger.position(db.session())
+        assert (position.cash, position.shortfall) == (1_200_000, 800_000)
+
+    def approve(i):
+        user = _user(checkers[i])
+        disbursement = grants.get_disbursement_for(db.session(), user, release_ids[i], lock=True)
+        return grants.approve_disbursement(db.session(), user, disbursement, f"BNK-{i}").id
+
+    results, errors = race(app, approve, MONEY_THREADS)
+    assert len(results) == 6
+    assert len(errors) == MONEY_THREADS - 6 and all("cash does not cover" in str(e) for e in errors)
+    with app.app_context():
+        assert ledger.position(db.session()).cash == 0
+        assert postings.disbursed(db.session(), grant_id) == 1_200_000
+        assert list(checks_problems()) == []
+
+
 def test_racing_commitments_never_over_commit(live_server):
-    """Ten grants wait for funds; the money covers three: exactly three are committed."""
+    """Ten grants wait for funds; the money covers three: ten job runs at once commit exactly
+    the three oldest."""
     from app.contributions import services as contributions
     from app.grants import services as grants
     from app.grants.models import Grant, GrantStatus
@@ -247,7 +309,7 @@ def test_racing_commitments_never_over_commit(live_server):
         staff = db.session.merge(person("secretariat", state="CHE"))
         members = seated_committee(staff, builders.NATIONALITY)
         ids = []
-        for i in range(THREADS):
+        for i in range(MONEY_THREADS):
             applicant = db.session.merge(
                 person("applicant", state=["KIR", "TUV", "NRU", "PLW", "TON"][i % 5])
             )
@@ -278,22 +340,112 @@ def test_racing_commitments_never_over_commit(live_server):
             db.session(), donor_id=donor.id, donor_name="D", amount_minor=3_000_000, actor=staff
         )
         pledge.received_minor = pledge.base_amount_minor
+        pledge.received_original_minor = pledge.original_amount_minor
         pledge.status = "received"
         db.session.commit()
 
-    def commit(i):
-        return grants.try_commit(db.session(), db.session.get(Grant, ids[i]))
+    def commit(_i):
+        return grants.commit_waiting(db.session())
 
-    results, errors = race(app, commit)
+    results, errors = race(app, commit, MONEY_THREADS)
     assert errors == []
     assert sum(results) == 3
     with app.app_context():
-        committed = db.session.execute(
-            select(func.count(Grant.id)).where(Grant.status == GrantStatus.AWAITING_ACCEPTANCE)
-        ).scalar_one()
-        assert committed == 3
+        committed = (
+            db.session.execute(
+                select(Grant.id).where(Grant.status == GrantStatus.AWAITING_ACCEPTANCE)
+            )
+            .scalars()
+            .all()
+        )
+        assert sorted(committed) == ids[:3]  # the oldest three
         assert ledger.available(db.session()) == 0
         assert list(checks_problems()) == []
+
+
+def test_cancelling_a_waiting_grant_while_a_contribution_lands_does_not_deadlock(live_server):
+    """The request locks the grant (after the fund); the contribution commits waiting grants
+    (the fund, then the grants). Taken the other way round on PostgreSQL, the two would each
+    wait for the other's lock."""
+    import time
+
+    from app.contributions import services as contributions
+    from app.grants import services as grants
+    from app.grants.models import Grant, GrantStatus
+    from app.ledger import services as ledger
+    from tests.factories import Factory
+
+    app = live_server.app
+    with app.app_context():
+        factory = Factory(db.session)
+        staff = factory.user("secretariat")
+        board = builders.committee(factory, staff)
+        grant = builders.approved_grant(
+            factory, staff, board, factory.user("applicant", state="FJI")
+        )
+        donor = factory.user("donor")
+        assert grant.status == GrantStatus.AWAITING_FUNDS
+        db.session.commit()
+        grant_id, staff_id, donor_id = grant.id, staff.id, donor.id
+    both = threading.Barrier(2)
+
+    def work(i):
+        if i == 0:  # the cancel request, as the page does it
+            grant = grants.get_grant_for(db.session(), _user(staff_id), grant_id, lock=True)
+            both.wait(timeout=10)
+            time.sleep(0.5)  # the contribution arrives meanwhile
+            return grants.cancel(db.session(), _user(staff_id), grant, "withdrawn")
+        both.wait(timeout=10)
+        return contributions.record_bank(
+            db.session(), _user(staff_id), _user(donor_id), "30000", "USD", reference="LAND-1"
+        ).id
+
+    _results, errors = race(app, work, n=2)
+    assert errors == []
+    with app.app_context():
+        grant = db.session.get(Grant, grant_id)
+        assert grant.status == GrantStatus.CANCELLED
+        assert ledger.available(db.session()) == 3_000_000
+        assert list(checks_problems()) == []
+
+
+def test_the_same_stripe_event_delivered_at_once_is_recorded_once(live_server):
+    from app.contributions import services as contributions
+    from app.contributions.models import Contribution, StripeEvent
+    from tests import stripe_helpers as sh
+
+    app = live_server.app
+    app.config.update(
+        STRIPE_SECRET_KEY="sk_test_x",
+        STRIPE_PUBLISHABLE_KEY="pk_test_x",
+        STRIPE_WEBHOOK_SECRET=sh.WEBHOOK_SECRET,
+        STRIPE_API_BASE="http://127.0.0.1:9",
+    )
+    with app.app_context():
+        donor = db.session.merge(person("donor", state="NOR"))
+        gift = contributions.start_card_gift(db.session(), donor, "100")
+        contributions.attach_payment_intent(db.session(), gift, "pi_twice")
+        db.session.commit()
+        gift_id = gift.id
+    payload = sh.event("payment_intent.succeeded", sh.intent("pi_twice", 10_000), "evt_twice")
+    signature = sh.signature(payload)
+
+    def deliver(_i):
+        response = app.test_client().post(
+            "/stripe/webhook",
+            data=payload,
+            content_type="application/json",
+            headers={"Stripe-Signature": signature},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()["outcome"]
+
+    results, errors = race(app, deliver, MONEY_THREADS)
+    assert errors == []
+    assert sorted(results) == ["duplicate event"] * (MONEY_THREADS - 1) + ["recorded"]
+    with app.app_context():
+        assert db.session.get(Contribution, gift_id).received_minor == 10_000
+        assert db.session.execute(select(func.count()).select_from(StripeEvent)).scalar_one() == 1
 
 
 def checks_problems():
