@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth import services as auth
-from app.contributions.models import Contribution
+from app.contributions.models import Contribution, StripeEvent
 from app.extensions import db
 from app.ledger import checks
 from app.ledger.models import LedgerTransaction
@@ -143,6 +143,24 @@ def wait_for(app, pi_id, status="received", timeout=15):
     pytest.fail(f"{pi_id} never became {status}")
 
 
+def wait_for_event(app, pi_id, kind, timeout=15):
+    """The stored outcome of the first event of `kind` about this PaymentIntent's gift."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with app.app_context():
+            outcome = db.session.execute(
+                select(StripeEvent.outcome)
+                .join(Contribution, Contribution.id == StripeEvent.contribution_id)
+                .where(Contribution.payment_intent_id == pi_id, StripeEvent.type == kind)
+                .order_by(StripeEvent.received_at)
+                .limit(1)
+            ).scalar_one_or_none()
+            if outcome is not None:
+                return outcome
+        time.sleep(0.2)
+    pytest.fail(f"no {kind} event was stored for {pi_id}")
+
+
 def post_event(live, kind, obj, event_id, secret=sh.WEBHOOK_SECRET):
     payload = sh.event(kind, obj, event_id)
     request = urllib.request.Request(
@@ -172,6 +190,9 @@ def test_card_gift_through_localstripe_is_recorded_exactly_once(shop):
     assert confirmed["status"] in ("succeeded", "processing")
     contribution = wait_for(live.app, intent_id)
     assert contribution.received_minor == 5_000 and contribution.receipt_number
+    # localstripe has the charge's balance transaction (its fee is zero): the fee is known.
+    assert wait_for_event(live.app, intent_id, "payment_intent.succeeded") == "recorded"
+    assert (contribution.fee_known, contribution.fee_minor) == (True, 0)
 
     # Replays: the same event again, and the same payment under a new event id.
     intent = call(stripe_base, f"/v1/payment_intents/{intent_id}")
@@ -208,11 +229,16 @@ def test_events_out_of_order_and_a_refund(shop):
     )
     assert status == 200, body
     confirm_as_the_browser_would(stripe_base, intent_id)
-    time.sleep(2)  # localstripe sends its webhook a second after the charge
+    # localstripe's own success event arrives a moment later: wait for its stored outcome.
+    outcome = wait_for_event(live.app, intent_id, "payment_intent.succeeded")
+    # The payment was recorded from the refund's event, with its fee unknown; the success
+    # event brings the fee from localstripe's balance transaction (zero there).
+    assert outcome == "already recorded; fee recorded"
     with live.app.app_context():
         contribution = db.session.execute(
             select(Contribution).where(Contribution.payment_intent_id == intent_id)
         ).scalar_one()
         assert (contribution.received_minor, contribution.refunded_minor) == (8_000, 3_000)
+        assert (contribution.fee_known, contribution.fee_minor) == (True, 0)
         assert list(checks.iter_problems(db.session())) == []
         assert list(money_problems(db.session())) == []
