@@ -812,3 +812,63 @@ def test_a_cancelled_pledge_is_not_a_negative_gift_on_the_statement(client, staf
     text = pdf_text(client.get(f"/statement.pdf?date_from={day}&date_to={day}").data)
     footer = text.split("Received in the period (net of refunds)")[1]
     assert footer.strip().startswith("$400.00"), footer[:80]
+
+
+# -- the payment page ---------------------------------------------------------------------------------------
+
+
+def test_the_payment_page_creates_the_intent_once_and_never_while_holding_a_lock(
+    client, stripe_on, donor, monkeypatch
+):
+    from app.contributions import stripe_gateway
+
+    calls = []
+
+    def create(gift):
+        assert not db.session().in_transaction(), "Stripe called inside a database transaction"
+        calls.append(("create", gift.idempotency_key))
+        return "pi_page_1", "pi_page_1_secret_a"
+
+    def retrieve(intent_id):
+        assert not db.session().in_transaction(), "Stripe called inside a database transaction"
+        calls.append(("retrieve", intent_id))
+        return f"{intent_id}_secret_a"
+
+    monkeypatch.setattr(stripe_gateway, "create_payment_intent", create)
+    monkeypatch.setattr(stripe_gateway, "client_secret_of", retrieve)
+    gift = contributions.start_card_gift(db.session(), donor, "25")
+    db.session.commit()
+    login(client, donor)
+    for _ in range(3):
+        page = client.get(f"/give/{gift.id}")
+        assert page.status_code == 200 and "pi_page_1_secret_a" in page.get_data(as_text=True)
+    assert calls == [
+        ("create", gift.idempotency_key),
+        ("retrieve", "pi_page_1"),
+        ("retrieve", "pi_page_1"),
+    ]
+    db.session.refresh(gift)
+    assert gift.payment_intent_id == "pi_page_1"
+
+
+def test_a_gift_left_unpaid_past_the_idempotency_window_expires(
+    client, stripe_on, donor, monkeypatch
+):
+    from datetime import timedelta
+
+    from app.contributions import stripe_gateway
+    from app.core.database import utcnow
+
+    monkeypatch.setattr(
+        stripe_gateway,
+        "create_payment_intent",
+        lambda gift: pytest.fail("no PaymentIntent may be created after 24 hours"),
+    )
+    gift = contributions.start_card_gift(db.session(), donor, "25")
+    gift.created_at = utcnow() - timedelta(hours=30)
+    db.session.commit()
+    login(client, donor)
+    response = client.get(f"/give/{gift.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/give")
+    db.session.refresh(gift)
+    assert gift.status == "failed"

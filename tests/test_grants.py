@@ -465,3 +465,40 @@ def test_the_state_accepts_through_the_api_with_the_body_design_gives(
     db.session.refresh(grant)
     assert grant.accepted_by_id == fiji.id and grant.accepted_name == fiji.name
     assert grant.accepted_title == "Focal point, Fiji"
+
+
+# -- ledger verify's checks of grants ------------------------------------------------------------------
+
+
+@pytest.mark.breaks_ledger
+def test_verify_names_a_grant_whose_status_does_not_match_its_commitment(
+    runner, factory, staff, board, fiji
+):
+    from sqlalchemy import text
+
+    builders.donate(factory, staff)
+    grant = builders.approved_grant(factory, staff, board, fiji)
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+    db.session.execute(
+        text("UPDATE grants SET status = 'awaiting_funds' WHERE id = :id"), {"id": grant.id}
+    )
+    db.session.commit()
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1
+    assert f"grant {grant.reference} waits for funds but holds 2000050" in result.output
+
+
+@pytest.mark.breaks_ledger
+def test_verify_names_a_disbursement_with_no_release_behind_it(runner, factory, staff, active):
+    transaction = postings.disbursement(
+        db.session(),
+        grant_id=active.id,
+        reference=active.reference,
+        amount_minor=100,
+        actor=staff,
+        memo="paid without a second officer",
+    )
+    db.session.commit()
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1
+    assert f"disbursement transaction {transaction.id} has no paid release" in result.output
