@@ -872,3 +872,31 @@ def test_a_gift_left_unpaid_past_the_idempotency_window_expires(
     assert response.status_code == 302 and response.headers["Location"].endswith("/give")
     db.session.refresh(gift)
     assert gift.status == "failed"
+
+
+def test_a_partial_dispute_arriving_first_records_the_whole_payment(client, stripe_on, donor):
+    gift = pending_gift(donor, amount="100")
+    send(client, "charge.dispute.created", sh.dispute("dp_p", "pi_test_1", 4_000), "e1")
+    db.session.refresh(gift)
+    assert (gift.received_minor, gift.disputed_minor) == (10_000, 4_000)
+    assert ledger.position(db.session()).cash == 6_000
+    consistent()
+
+
+def test_a_late_fee_beyond_the_cash_held_is_owed_to_the_processor(client, stripe_on, donor):
+    gift = pending_gift(donor, amount="1")
+    send(client, "payment_intent.succeeded", sh.intent("pi_test_1", 100, charge="ch_1"), "e1")
+    send(client, "charge.dispute.created", sh.dispute("dp_f", "pi_test_1", 80), "e2")
+    charge = {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": "pi_test_1",
+        "currency": "usd",
+        "balance_transaction": {"id": "txn_1", "currency": "usd", "fee": 33},
+    }
+    assert send(client, "charge.updated", charge, "e3").status_code == 200
+    position = ledger.position(db.session())
+    assert (position.cash, position.fees, position.due_to_processor) == (0, 33, 13)
+    db.session.refresh(gift)
+    assert gift.fee_minor == 33
+    consistent()

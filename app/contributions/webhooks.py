@@ -260,12 +260,9 @@ def _dispute(withdrawn: Callable[[str], bool], reinstated: Callable[[str], bool]
         dispute_id = str(dispute.get("id") or "")
         if not dispute_id or not withdrawn(status):
             return f"dispute {status or 'without status'}: no funds withdrawn", contribution
+        # (A dispute's amount may be less than the payment's: the gift's own amount is paid.)
         _ensure_paid(
-            session,
-            contribution,
-            dispute.get("amount"),
-            dispute.get("currency"),
-            _id(dispute.get("charge")),
+            session, contribution, None, dispute.get("currency"), _id(dispute.get("charge"))
         )
         key = f"stripe:{dispute_id}"
         taken = services.money_returned(

@@ -1,7 +1,8 @@
 """The fund's money events, each one balanced transaction (DESIGN §3.3).
 
     contribution received   Dr cash                     Cr contributions(donor)
-    payment fee             Dr fees                     Cr cash
+    payment fee             Dr fees                     Cr cash (beyond it, Cr due to the
+                                                         card processor)
     pledge                  Dr pledges(donor)            Cr contributions(donor)
     pledge payment          Dr cash                     Cr pledges(donor)
                             (Dr or Cr exchange differences, when the payment's rate is not
@@ -69,12 +70,16 @@ def fee(
     memo: str = "",
     external_id: str | None = None,
 ) -> LedgerTransaction:
+    # Stripe has taken its fee already: what the fund no longer holds is owed to it.
+    cash_account = ledger.lock_fund(session)
+    from_cash = min(amount_minor, cash_account.balance_minor)
     return ledger.post(
         session,
         TransactionKind.FEE,
         [
             Leg(ledger.fixed(session, ledger.FEES), amount_minor),
-            Leg(ledger.fixed(session, ledger.CASH), -amount_minor),
+            Leg(cash_account, -from_cash),
+            Leg(ledger.fixed(session, ledger.DUE_TO_PROCESSOR), -(amount_minor - from_cash)),
         ],
         memo=memo,
         external_id=external_id,
