@@ -25,7 +25,7 @@ from app.core.errors import DomainError, PermissionDenied
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, require_post_form, show_error
+from app.core.web import actor, require_post_form, show_error, submit_form
 from app.extensions import db
 from app.ledger import services as ledger
 
@@ -148,17 +148,13 @@ def _with_reason(
 ) -> Response | str:
     contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            change(contribution, form.reason.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(done, "success")
-            return redirect(url_for("contributions.detail", contribution_id=contribution_id))
-    return _detail(contribution, **{form_name: form})
+    return submit_form(
+        form,
+        lambda: change(contribution, form.reason.data or ""),
+        done=done,
+        then=url_for("contributions.detail", contribution_id=contribution_id),
+        again=lambda f: _detail(contribution, **{form_name: f}),
+    )
 
 
 @bp.route("/contributions/<int:contribution_id>/correction", methods=["POST"])
