@@ -161,7 +161,9 @@ def _active_grant(app, amount="20000", *, by_card=False):
 
     with app.app_context():
         staff = db.session.merge(person("secretariat", state="CHE"))
-        checkers = [db.session.merge(person("secretariat", state="CHE")).id for _ in range(MONEY_THREADS)]
+        checkers = [
+            db.session.merge(person("secretariat", state="CHE")).id for _ in range(MONEY_THREADS)
+        ]
         members = seated_committee(staff, builders.NATIONALITY)
         donor = db.session.merge(person("donor", state="NOR"))
         if by_card:
