@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.auth import services as auth
@@ -21,7 +22,7 @@ from app.ledger import checks
 from app.ledger.models import LedgerTransaction
 from app.money_checks import iter_problems as money_problems
 from tests import stripe_helpers as sh
-from tests.browser import person
+from tests.browser import person, sign_in
 
 pytestmark = pytest.mark.live
 PUBLISHABLE = "pk_test_localstripe"
@@ -242,3 +243,36 @@ def test_events_out_of_order_and_a_refund(shop):
         assert (contribution.fee_known, contribution.fee_minor) == (True, 0)
         assert list(checks.iter_problems(db.session())) == []
         assert list(money_problems(db.session())) == []
+
+
+@pytest.mark.browser
+def test_a_donor_gives_by_card_through_the_pages(shop, browser):
+    """The give page, the payment page holding the PaymentIntent the app created at
+    localstripe, the card confirmed as Stripe's Payment Element would, and the return page
+    showing the gift once the signed webhook is in, with its receipt."""
+    live, stripe_base, _token = shop
+    with live.app.app_context():
+        donor = person("donor", state="DEU", name="Greta Braun")
+    page = browser.new_page()
+    sign_in(page, live.url, donor)
+    page.goto(f"{live.url}/give")
+    page.get_by_label("Amount").fill("25")
+    page.get_by_role("button", name="Continue to payment").click()
+    form = page.locator("#payment-form")
+    expect(form).to_have_attribute("data-publishable-key", PUBLISHABLE)
+    client_secret = form.get_attribute("data-client-secret")
+    intent_id = client_secret.split("_secret_")[0]
+    assert call(stripe_base, f"/v1/payment_intents/{intent_id}")["amount"] == 2_500
+    # Reloading the payment page keeps the same PaymentIntent (no second one at Stripe).
+    page.reload()
+    assert page.locator("#payment-form").get_attribute("data-client-secret") == client_secret
+
+    confirm_as_the_browser_would(stripe_base, intent_id)
+    wait_for(live.app, intent_id)
+    page.goto(form.get_attribute("data-return-url") or "")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("$25.00")
+    expect(page.locator("main")).to_contain_text("received")
+    href = page.get_by_role("link", name="Receipt").get_attribute("href")
+    receipt = page.request.get(live.url + href)
+    assert receipt.ok and receipt.headers["content-type"] == "application/pdf"
+    assert receipt.body().startswith(b"%PDF")
