@@ -25,7 +25,7 @@ from app.ledger import checks, postings
 from app.ledger import services as ledger
 from app.money_checks import iter_problems as money_problems
 from tests import builders
-from tests.factories import login
+from tests.factories import bearer, login
 
 
 @pytest.fixture
@@ -228,6 +228,28 @@ def test_maker_checker_release(factory, staff, checker, active):
     assert postings.disbursed(db.session(), active.id) == 1_200_030
     assert postings.commitment_outstanding(db.session(), active.id) == 800_020
     consistent()
+
+
+def test_each_tranche_shows_where_it_stands(client, factory, staff, checker, active):
+    first, second = active.tranches
+    assert (first.progress, second.progress) == ("releasable", "waiting")
+    release = grants.create_disbursement(db.session(), staff, active, "12000.30", "First tranche")
+    db.session.refresh(active)
+    assert (first.progress, first.paid_minor) == ("pending", 0)
+    grants.approve_disbursement(db.session(), checker, release, "BNK-1")
+    db.session.refresh(active)
+    assert (first.progress, first.paid_minor, second.progress) == ("paid", 1_200_030, "waiting")
+    db.session.commit()
+    login(client, staff)
+    page = client.get(f"/grants/{active.id}").get_data(as_text=True)
+    tranches = page.split('id="tranches-h"')[1].split("</section>")[0]
+    assert ">paid<" in tranches and "waiting for the interim report" in tranches
+    assert "releasable" not in tranches
+    api = client.get(f"/api/v1/grants/{active.id}", headers=bearer(factory.token(staff))).get_json()
+    assert [(t["progress"], t["paid"]) for t in api["tranches"]] == [
+        ("paid", "12000.30"),
+        ("waiting", "0.00"),
+    ]
 
 
 def test_an_approved_release_cannot_be_approved_again(factory, staff, checker, active):
@@ -456,8 +478,6 @@ def test_the_state_accepts_through_the_api_with_the_body_design_gives(
     client, factory, staff, board, fiji
 ):
     """DESIGN §5.2 gives acceptance no body: the signed-in focal point's name and role are kept."""
-    from tests.factories import bearer
-
     builders.donate(factory, staff)
     grant = builders.approved_grant(factory, staff, board, fiji)
     response = client.post(f"/api/v1/grants/{grant.id}/accept", headers=bearer(factory.token(fiji)))

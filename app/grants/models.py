@@ -154,6 +154,26 @@ class Tranche(Base):
     def is_releasable(self) -> bool:
         return self.condition_met_at is not None
 
+    def _releases(self, status: DisbursementStatus) -> list[Disbursement]:
+        # From the grant's releases, which its page loads anyway: no query per tranche.
+        return [
+            d for d in self.grant.disbursements if d.tranche_id == self.id and d.status == status
+        ]
+
+    @property
+    def paid_minor(self) -> int:
+        return sum(d.amount_minor for d in self._releases(DisbursementStatus.PAID))
+
+    @property
+    def progress(self) -> str:
+        """Where the tranche stands: `paid`, `pending` (a release waits for its second
+        officer), `releasable`, or `waiting` for its condition."""
+        if self.paid_minor >= self.amount_minor:
+            return "paid"
+        if self._releases(DisbursementStatus.PENDING_APPROVAL):
+            return "pending"
+        return "releasable" if self.is_releasable else "waiting"
+
 
 class DisbursementStatus(StrEnum):
     PENDING_APPROVAL = "pending_approval"

@@ -47,6 +47,8 @@ def grant_json(session: Session, grant: Grant, user: User | None = None) -> dict
                 "amount": Money(t.amount_minor, grant.currency).as_string(),
                 "condition": t.condition,
                 "releasable": t.is_releasable,
+                "paid": Money(t.paid_minor, grant.currency).as_string(),
+                "progress": t.progress,
             }
             for t in grant.tranches
         ],
