@@ -131,6 +131,7 @@ class World:
     # What the app has heard, per gift: refunds (taken / failed), dispute facts.
     heard: dict = field(default_factory=dict)
     fees: dict = field(default_factory=dict)  # charge id → fee Stripe reports when asked
+    delivered: set = field(default_factory=set)  # event ids the app has answered
     n: int = 0
 
 
@@ -243,8 +244,15 @@ def stripe(world: World, kind: str, args: list) -> None:
 
 def deliver(world: World, event: tuple, event_id: str | None = None) -> None:
     gift, kind, obj, original_id = event
-    response = sh.send(world.client, kind, obj, event_id or original_id)
+    event_id = event_id or original_id
+    response = sh.send(world.client, kind, obj, event_id)
     assert response.status_code == 200, (kind, response.get_json())
+    if event_id in world.delivered:
+        # Stripe retrying an event: the app has heard it already, and hears nothing new
+        # (a refund listed from Stripe since then is not fetched again for it).
+        assert response.get_json()["outcome"] == "duplicate event"
+        return
+    world.delivered.add(event_id)
     heard = world.heard.setdefault(
         gift.pi, {"paid": False, "taken": {}, "failed": set(), "dispute": set()}
     )
