@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 _ids = itertools.count(1)
@@ -39,6 +40,11 @@ def _uid(prefix: str) -> str:
     return f"{prefix}-{next(_ids)}"
 
 
+def _data() -> str:
+    """The summary of each chart's table of numbers."""
+    return _("Data")
+
+
 def _ellipsis(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -50,11 +56,16 @@ def grouped_bars(
     *,
     formatter: Callable[[int], str] = str,
     tick_formatter: Callable[[int], str] | None = None,
+    axis_labels: Sequence[str] | None = None,
     width: int = 640,
     height: int = 240,
 ) -> Markup:
-    """Vertical bars per label, one per series, with a legend and a data table."""
+    """Vertical bars per label, one per series, with a legend and a data table.
+
+    `axis_labels` are shorter labels for under the bars (an empty one is left out), where
+    the full labels would not fit; the data table and the tooltips keep the full ones."""
     ticks = tick_formatter or formatter
+    under = list(axis_labels) if axis_labels is not None else list(labels)
     top = max([v for s in series for v in s.values] + [0])
     scale_max = _nice_max(int(top))
     left, bottom, right, top_pad = 56, 36, 10, 12
@@ -87,9 +98,10 @@ def grouped_bars(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{max(h, 0):.1f}" fill="{s.color}">'
                 f"<title>{escape(label)} — {escape(s.name)}: {escape(formatter(int(value)))}</title></rect>"
             )
-        parts.append(
-            f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{escape(label)}</text>'
-        )
+        if i < len(under) and under[i]:
+            parts.append(
+                f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="axis">{escape(under[i])}</text>'
+            )
     parts.append("</svg>")
     legend = "".join(
         f'<li><svg class="swatch" width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="{s.color}"/></svg>'
@@ -109,7 +121,7 @@ def grouped_bars(
     return Markup(  # noqa: S704 (every value above is escaped)
         f'<figure class="chart"><figcaption>{escape(title)}</figcaption>{"".join(parts)}'
         f'<ul class="legend">{legend}</ul>'
-        f'<details><summary>Data</summary><table><thead><tr><th scope="col"></th>{head}</tr></thead>'
+        f'<details><summary>{escape(_data())}</summary><table><thead><tr><th scope="col"></th>{head}</tr></thead>'
         f"<tbody>{rows}</tbody></table></details></figure>"
     )
 
@@ -133,7 +145,8 @@ def horizontal_bars(
         f'<title id="{title_id}">{escape(title)}</title>',
     ]
     if not items:
-        parts.append(f'<text x="0" y="20" class="axis">{escape("Nothing yet")}</text>')
+        nothing = _("Nothing yet")
+        parts.append(f'<text x="0" y="20" class="axis">{escape(nothing)}</text>')
     for i, (label, value) in enumerate(items):
         y = 2 + i * row_h
         w = bar_area * value / top if top else 0
@@ -154,5 +167,5 @@ def horizontal_bars(
     )
     return Markup(  # noqa: S704 (every value above is escaped)
         f'<figure class="chart"><figcaption>{escape(title)}</figcaption>{"".join(parts)}'
-        f"<details><summary>Data</summary><table><tbody>{rows}</tbody></table></details></figure>"
+        f"<details><summary>{escape(_data())}</summary><table><tbody>{rows}</tbody></table></details></figure>"
     )

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.applications.models import application_themes
 from app.auth.models import User
+from app.core.database import today
+from app.core.dates import add_months
 from app.core.errors import PermissionDenied
 from app.core.money import Money
 from app.core.pagination import Page, paginate
@@ -247,8 +249,11 @@ def _month(session: Session, column: Any) -> Any:
     return func.strftime("%Y-%m", column)
 
 
-def monthly_flows(session: Session, months: int = 12) -> tuple[list[str], list[int], list[int]]:
-    """Money in (contributions received) and out (disbursements) per month, from cash entries."""
+def monthly_flows(session: Session, months: int = 12) -> tuple[list[date], list[int], list[int]]:
+    """Money in (contributions received) and out (disbursements) in each of the last `months`
+    months, the current one included, from cash entries. Every month is there, quiet ones at
+    zero, so the bars stand on an even time axis."""
+    first = add_months(today().replace(day=1), 1 - months)
     month = _month(session, LedgerTransaction.effective_on)
     rows = session.execute(
         select(month, LedgerTransaction.kind, func.sum(Entry.amount_minor))
@@ -265,6 +270,7 @@ def monthly_flows(session: Session, months: int = 12) -> tuple[list[str], list[i
                 ]
             )
         )
+        .where(LedgerTransaction.effective_on >= first)
         .group_by(month, LedgerTransaction.kind)
     ).all()
     totals: dict[str, list[int]] = {}
@@ -274,8 +280,13 @@ def monthly_flows(session: Session, months: int = 12) -> tuple[list[str], list[i
             pair[1] += -int(amount)
         else:
             pair[0] += int(amount)
-    labels = sorted(totals)[-months:]
-    return labels, [totals[m][0] for m in labels], [totals[m][1] for m in labels]
+    starts = [add_months(first, i) for i in range(months)]
+    keys = [f"{m:%Y-%m}" for m in starts]
+    return (
+        starts,
+        [totals.get(k, [0, 0])[0] for k in keys],
+        [totals.get(k, [0, 0])[1] for k in keys],
+    )
 
 
 def by_region(session: Session) -> list[tuple[str, int, int]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from app.core import charts
 from app.core.database import read_only_session
@@ -22,26 +24,31 @@ bp = Blueprint("ledger", __name__)
 
 def overview_charts() -> dict[str, object]:
     fmt = queries.money_formatter()
-    labels, money_in, money_out = queries.monthly_flows(db.session())
+    months, money_in, money_out = queries.monthly_flows(db.session())
     regions = queries.by_region(db.session())
     return {
         "flows": charts.grouped_bars(
-            "Money in and out by month",
-            labels,
+            _("Money in and out, the last 12 months"),
+            [format_date(m, "MMMM yyyy") for m in months],
             [
-                charts.Series("Contributions received", money_in, charts.PALETTE[2]),
-                charts.Series("Disbursements", money_out, charts.PALETTE[0]),
+                charts.Series(_("Contributions received"), money_in, charts.PALETTE[2]),
+                charts.Series(_("Disbursements"), money_out, charts.PALETTE[0]),
             ],
             formatter=fmt,
             tick_formatter=queries.money_tick_formatter(),
+            # The year under January and under the first month only: twelve fit.
+            axis_labels=[
+                format_date(m, "MMM yyyy" if i == 0 or m.month == 1 else "MMM")
+                for i, m in enumerate(months)
+            ],
         ),
         "regions": charts.horizontal_bars(
-            "Committed to grants, by regional group",
+            _("Committed to grants, by regional group"),
             [(Region(r).label, c) for r, c, _d in regions],
             formatter=fmt,
         ),
         "themes": charts.horizontal_bars(
-            "Committed to grants, by theme", queries.by_theme(db.session()), formatter=fmt
+            _("Committed to grants, by theme"), queries.by_theme(db.session()), formatter=fmt
         ),
     }
 
