@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 # Translations (README.md, "Translations"): the .po catalogs are committed, the .mo files are built.
-# tests/test_i18n.py reads BABEL_KEYWORDS from here to check the catalog is up to date.
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
+# tests/test_i18n.py reads BABEL_EXTRACT from here to check the catalog is up to date.
+# (Babel skips folders starting with _ by default, and templates/_macros/ holds strings.)
+BABEL_EXTRACT := --ignore-dirs=.* -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
@@ -68,7 +69,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 # After adding or changing UI text: extract it into messages.pot and merge it into each
 # language's messages.po; then translate the new entries (empty or fuzzy) and run `make test`.
 translations-update: install
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --add-location=file --project=SPTF --copyright-holder=SPTF \
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_EXTRACT) --add-location=file --project=SPTF --copyright-holder=SPTF \
 		-c TRANSLATORS: -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
 

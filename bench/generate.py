@@ -471,6 +471,7 @@ class Generator:
             "donor_id",
         )
         d("ledger_entries", "id", "transaction_id", "account_id", "amount_minor", "currency")
+        d("ledger_month_totals", "account_id", "month", "kind", "amount_minor")
         d(
             "audit_events",
             "id",
@@ -1541,6 +1542,7 @@ class Generator:
         transaction_of: dict[int, int] = {}
         running_cash = 0
         running_free = 0  # cash not set aside
+        month_totals: dict[tuple[int, date, str], int] = defaultdict(int)
         for day, order, kind, p in self.events:
             amount = p["amount"]
             if kind == "contribution":
@@ -1634,8 +1636,12 @@ class Generator:
                     change,
                     CURRENCY,
                 )
+                month_totals[(account_id, day.replace(day=1), kind)] += change
             if p.get("disbursement"):
                 transaction_of[p["disbursement"]] = tid
+        for (account_id, month, kind), total in month_totals.items():
+            if total:
+                self.t.add("ledger_month_totals", account_id, month, kind, total)
         balances: dict[int, int] = defaultdict(int)
         for _e, _t, account_id, change, _c in self.t.rows["ledger_entries"]:
             balances[account_id] += change
@@ -1726,6 +1732,7 @@ ORDER = [
     "ledger_accounts",
     "ledger_transactions",
     "ledger_entries",
+    "ledger_month_totals",
     "disbursements",
     "audit_events",
 ]

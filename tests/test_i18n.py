@@ -232,8 +232,8 @@ def test_catalog_check_catches_a_lost_placeholder_and_an_untranslated_entry():
 
 def babel_keywords() -> list[str]:
     makefile = (ROOT / "Makefile").read_text()
-    match = re.search(r"^BABEL_KEYWORDS := (.+)$", makefile, re.MULTILINE)
-    assert match, "Makefile defines BABEL_KEYWORDS"
+    match = re.search(r"^BABEL_EXTRACT := (.+)$", makefile, re.MULTILINE)
+    assert match, "Makefile defines BABEL_EXTRACT"
     return match.group(1).split()
 
 

@@ -8,7 +8,7 @@ from app.core.append_only import AppendOnlyViolation
 from app.extensions import db
 from app.ledger import checks, postings
 from app.ledger import services as ledger
-from app.ledger.models import Account, Entry, LedgerTransaction, TransactionKind
+from app.ledger.models import Account, Entry, LedgerTransaction, MonthTotal, TransactionKind
 from app.ledger.services import LedgerError, Leg
 from tests import builders
 
@@ -155,6 +155,39 @@ def test_verify_names_a_tampered_balance(runner, factory):
     db.session.commit()
     broken = runner.invoke(args=["ledger", "verify"])
     assert broken.exit_code == 1 and "account cash" in broken.output
+
+
+@pytest.mark.raw_postings  # the reversal has no correction record behind it
+def test_month_totals_follow_the_entries(factory):
+    transaction = _received(factory)
+    month = transaction.effective_on.replace(day=1)
+    kept = {
+        (row.account_id, row.month, row.kind): row.amount_minor
+        for row in db.session.execute(select(MonthTotal)).scalars()
+    }
+    assert kept == {
+        (entry.account_id, month, transaction.kind.value): entry.amount_minor
+        for entry in transaction.entries
+    }
+    ledger.reverse(db.session(), transaction)
+    assert {
+        row.amount_minor
+        for row in db.session.execute(select(MonthTotal)).scalars()
+        if row.kind == "reversal"
+    } == {-entry.amount_minor for entry in transaction.entries}
+
+
+@pytest.mark.breaks_ledger
+def test_verify_names_a_tampered_month_total(runner, factory):
+    _received(factory)
+    db.session.execute(
+        text(
+            "UPDATE ledger_month_totals SET amount_minor = amount_minor + 5 WHERE kind = 'contribution'"
+        )
+    )
+    db.session.commit()
+    broken = runner.invoke(args=["ledger", "verify"])
+    assert broken.exit_code == 1 and "month total for" in broken.output
 
 
 def test_accounts_are_in_the_fund_currency(factory):

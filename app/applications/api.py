@@ -171,6 +171,7 @@ def list_applications() -> Response:
         page=page.page,
         pages=page.pages,
         total=page.total,
+        total_capped=page.capped,
     )
 
 

@@ -89,4 +89,6 @@ def ledger_entries() -> Response:
                 ],
             }
         )
-    return jsonify(items=items, page=page.page, pages=page.pages, total=page.total)
+    return jsonify(
+        items=items, page=page.page, pages=page.pages, total=page.total, total_capped=page.capped
+    )

@@ -13,6 +13,7 @@ from app.ledger.models import (
     Category,
     Entry,
     LedgerTransaction,
+    MonthTotal,
     TransactionKind,
     wrong_sign,
 )
@@ -25,6 +26,33 @@ class Problem:
 
     def __str__(self) -> str:
         return self.message
+
+
+def _month_total_drift(session: Session) -> Problem | None:
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(LedgerTransaction.effective_on, "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", LedgerTransaction.effective_on)
+    sums = {
+        (account_id, str(m), str(kind)): int(total)
+        for account_id, m, kind, total in session.execute(
+            select(Entry.account_id, month, LedgerTransaction.kind, func.sum(Entry.amount_minor))
+            .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
+            .group_by(Entry.account_id, month, LedgerTransaction.kind)
+        )
+    }
+    kept = {
+        (row.account_id, f"{row.month:%Y-%m}", row.kind): row.amount_minor
+        for row in session.execute(select(MonthTotal)).scalars()
+    }
+    for key in sorted(set(sums) | set(kept)):
+        if sums.get(key, 0) != kept.get(key, 0):
+            account_id, m, kind = key
+            return Problem(
+                f"account {account_id}: month total for {m} ({kind}) is {kept.get(key, 0)}"
+                f" but its entries sum to {sums.get(key, 0)}"
+            )
+    return None
 
 
 def iter_problems(session: Session) -> Iterator[Problem]:
@@ -73,6 +101,11 @@ def iter_problems(session: Session) -> Iterator[Problem]:
         yield Problem(
             f"account {drift[0]}: kept balance {drift[1]} but its entries sum to {drift[2]}"
         )
+
+    # 2b. Each account's month totals are the sums of its entries per month and kind.
+    problem = _month_total_drift(session)
+    if problem is not None:
+        yield problem
 
     # 3. Balances keep their sign: cash, pledges, fees, set-aside funds, the shortfall and
     #    disbursements are never negative; contributions and each grant's commitment are

@@ -2,8 +2,10 @@
 
 Entries carry signed integer minor units: a debit is positive, a credit negative, and the
 entries of a transaction sum to zero. Each account keeps its balance (the sum of its entries)
-updated in the same transaction; `ledger verify` recomputes it. Categories whose balance may
-never change sign are guarded by a CHECK constraint as well as by the services.
+updated in the same transaction, and so are its month totals (the sum of its entries per
+month and kind of transaction, for the charts over time); `ledger verify` recomputes both.
+Categories whose balance may never change sign are guarded by a CHECK constraint as well as
+by the services.
 """
 
 from __future__ import annotations
@@ -197,3 +199,17 @@ class Entry(Base):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+
+class MonthTotal(Base):
+    """The sum of one account's entries in one month for one kind of transaction (by the
+    transactions' `effective_on`): a cache kept like the balance, in the same transaction
+    as the entries, so a chart over time reads a few rows instead of every entry."""
+
+    __tablename__ = "ledger_month_totals"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)  # its first day
+    # (Plain text: the transaction's own column guards the values.)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    amount_minor: Mapped[int] = mapped_column(default=0)

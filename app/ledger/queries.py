@@ -22,7 +22,14 @@ from app.core.money import Money
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.grants.models import Grant
-from app.ledger.models import Account, Category, Entry, LedgerTransaction, TransactionKind
+from app.ledger.models import (
+    Account,
+    Category,
+    Entry,
+    LedgerTransaction,
+    MonthTotal,
+    TransactionKind,
+)
 from app.ledger.services import base_currency
 from app.reference.models import State, Theme
 
@@ -243,26 +250,17 @@ def csv_rows(session: Session, user: User, f: LedgerFilter) -> Iterator[str]:
 # -- figures over time, by region and by theme ------------------------------------------------------------------
 
 
-def _month(session: Session, column: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def monthly_flows(session: Session, months: int = 12) -> tuple[list[date], list[int], list[int]]:
     """Money in (contributions received) and out (disbursements) in each of the last `months`
-    months, the current one included, from cash entries. Every month is there, quiet ones at
-    zero, so the bars stand on an even time axis."""
+    months, the current one included, from the cash account's month totals (kept with its
+    entries). Every month is there, quiet ones at zero, so the bars stand on an even axis."""
     first = add_months(today().replace(day=1), 1 - months)
-    month = _month(session, LedgerTransaction.effective_on)
     rows = session.execute(
-        select(month, LedgerTransaction.kind, func.sum(Entry.amount_minor))
-        .select_from(Entry)
-        .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-        .join(Account, Account.id == Entry.account_id)
-        .where(Account.category == Category.CASH)
+        select(MonthTotal.month, MonthTotal.kind, func.sum(MonthTotal.amount_minor))
+        .join(Account, Account.id == MonthTotal.account_id)
+        .where(Account.category == Category.CASH, MonthTotal.month >= first)
         .where(
-            LedgerTransaction.kind.in_(
+            MonthTotal.kind.in_(
                 [
                     TransactionKind.CONTRIBUTION,
                     TransactionKind.PLEDGE_RECEIPT,
@@ -270,22 +268,20 @@ def monthly_flows(session: Session, months: int = 12) -> tuple[list[date], list[
                 ]
             )
         )
-        .where(LedgerTransaction.effective_on >= first)
-        .group_by(month, LedgerTransaction.kind)
+        .group_by(MonthTotal.month, MonthTotal.kind)
     ).all()
-    totals: dict[str, list[int]] = {}
-    for label, kind, amount in rows:
-        pair = totals.setdefault(label, [0, 0])
+    money_in = dict.fromkeys(range(months), 0)
+    money_out = dict.fromkeys(range(months), 0)
+    for month, kind, amount in rows:
+        index = (month.year - first.year) * 12 + month.month - first.month
         if kind == TransactionKind.DISBURSEMENT:
-            pair[1] += -int(amount)
+            money_out[index] += -int(amount)
         else:
-            pair[0] += int(amount)
-    starts = [add_months(first, i) for i in range(months)]
-    keys = [f"{m:%Y-%m}" for m in starts]
+            money_in[index] += int(amount)
     return (
-        starts,
-        [totals.get(k, [0, 0])[0] for k in keys],
-        [totals.get(k, [0, 0])[1] for k in keys],
+        [add_months(first, i) for i in range(months)],
+        list(money_in.values()),
+        list(money_out.values()),
     )
 
 

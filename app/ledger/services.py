@@ -26,6 +26,7 @@ from app.ledger.models import (
     Category,
     Entry,
     LedgerTransaction,
+    MonthTotal,
     TransactionKind,
     wrong_sign,
 )
@@ -221,9 +222,11 @@ def post(
             )
     for account_id, change in net.items():
         accounts[account_id].balance_minor += change
+    effective_on = effective_on or today()
+    _add_to_month_totals(session, net, effective_on.replace(day=1), kind)
     transaction = LedgerTransaction(
         kind=kind,
-        effective_on=effective_on or today(),
+        effective_on=effective_on,
         memo=(memo or "")[:2000],
         actor_id=getattr(actor, "id", None),
         external_id=external_id,
@@ -256,6 +259,31 @@ def post(
         },
     )
     return transaction
+
+
+def _add_to_month_totals(
+    session: Session, net: dict[int, int], month: date, kind: TransactionKind
+) -> None:
+    """The accounts' month totals follow their entries (the fund lock is held: no race)."""
+    changes = {account_id: change for account_id, change in net.items() if change}
+    found = {
+        row.account_id: row
+        for row in session.execute(
+            select(MonthTotal).where(
+                MonthTotal.account_id.in_(sorted(changes)),
+                MonthTotal.month == month,
+                MonthTotal.kind == kind.value,
+            )
+        ).scalars()
+    }
+    for account_id, change in changes.items():
+        row = found.get(account_id)
+        if row is None:
+            session.add(
+                MonthTotal(account_id=account_id, month=month, kind=kind.value, amount_minor=change)
+            )
+        else:
+            row.amount_minor += change
 
 
 def reverse(

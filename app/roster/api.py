@@ -214,6 +214,7 @@ def search() -> Response:
         page=page.page,
         pages=page.pages,
         total=page.total,
+        total_capped=page.capped,
     )
 
 
