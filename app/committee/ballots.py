@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.applications.models import Application, ApplicationStatus
@@ -34,6 +34,7 @@ from app.core import audit, mail
 from app.core.database import utcnow
 from app.core.errors import Conflict, PermissionDenied, TransitionNotAllowed, ValidationError
 from app.core.money import Money, MoneyError, parse_amount
+from app.core.pagination import Page, paginate
 from app.core.roles import Region, Role
 from app.grants import services as grants
 from app.settings import services as settings
@@ -71,61 +72,54 @@ def current_ballot(
     return session.execute(stmt).scalars().first()
 
 
-def open_ballots(session: Session) -> Sequence[Ballot]:
-    return (
-        session.execute(
-            select(Ballot)
-            .where(Ballot.status == BallotStatus.OPEN)
-            .order_by(Ballot.deadline)
-            .options(
-                selectinload(Ballot.application),
-                selectinload(Ballot.members),
-                selectinload(Ballot.votes),
-            )
-        )
-        .scalars()
-        .all()
+def _listed(stmt: Select[Any]) -> Select[Any]:
+    return stmt.options(
+        selectinload(Ballot.application),
+        selectinload(Ballot.members),
+        selectinload(Ballot.votes),
     )
 
 
-def ballots_for_member(session: Session, user: User, *, open_only: bool) -> Sequence[Ballot]:
-    stmt = (
+def open_ballots(session: Session, *, page: int = 1, per_page: int = 25) -> Page[Ballot]:
+    """The open ballots, closing soonest first, a page at a time."""
+    stmt = select(Ballot).where(Ballot.status == BallotStatus.OPEN).order_by(Ballot.deadline)
+    return paginate(session, _listed(stmt), page=page, per_page=per_page)
+
+
+def _member_of(user: User) -> Select[Any]:
+    return (
         select(Ballot)
         .join(BallotMember, BallotMember.ballot_id == Ballot.id)
         .where(BallotMember.user_id == user.id)
-        .options(
-            selectinload(Ballot.application),
-            selectinload(Ballot.members),
-            selectinload(Ballot.votes),
-        )
     )
-    if open_only:
-        stmt = stmt.where(Ballot.status == BallotStatus.OPEN).order_by(Ballot.deadline)
-    else:
-        stmt = (
-            stmt.where(Ballot.status == BallotStatus.CLOSED)
-            .order_by(Ballot.closed_at.desc())
-            .limit(50)
-        )
-    return session.execute(stmt).scalars().unique().all()
+
+
+def open_ballots_for_member(
+    session: Session, user: User, *, page: int = 1, per_page: int = 25
+) -> Page[Ballot]:
+    stmt = _member_of(user).where(Ballot.status == BallotStatus.OPEN).order_by(Ballot.deadline)
+    return paginate(session, _listed(stmt), page=page, per_page=per_page)
+
+
+def closed_ballots_for_member(session: Session, user: User, *, limit: int = 20) -> Sequence[Ballot]:
+    """The member's latest closed ballots: its voting history."""
+    stmt = (
+        _member_of(user)
+        .where(Ballot.status == BallotStatus.CLOSED)
+        .order_by(Ballot.closed_at.desc())
+        .limit(limit)
+    )
+    return session.execute(_listed(stmt)).scalars().unique().all()
 
 
 def recent_closed(session: Session, limit: int = 20) -> Sequence[Ballot]:
-    return (
-        session.execute(
-            select(Ballot)
-            .where(Ballot.status == BallotStatus.CLOSED)
-            .order_by(Ballot.closed_at.desc())
-            .limit(limit)
-            .options(
-                selectinload(Ballot.application),
-                selectinload(Ballot.members),
-                selectinload(Ballot.votes),
-            )
-        )
-        .scalars()
-        .all()
+    stmt = (
+        select(Ballot)
+        .where(Ballot.status == BallotStatus.CLOSED)
+        .order_by(Ballot.closed_at.desc())
+        .limit(limit)
     )
+    return session.execute(_listed(stmt)).scalars().all()
 
 
 def can_see_choices(user: User, ballot: Ballot) -> bool:

@@ -27,6 +27,7 @@ from app.core.database import today, utcnow
 from app.core.errors import DomainError, ValidationError
 from app.core.forms import choices
 from app.core.money import Money
+from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.web import actor, show_error
@@ -60,15 +61,16 @@ def _end_of_day(day: object) -> datetime | None:
 @roles_required(*BALLOT_READERS)
 def index() -> str:
     user = actor()
+    page = page_arg(request.args.get("page"))
     if user.role_enum is Role.COMMITTEE:
         return render_template(
             "committee/my_ballots.html",
-            open_ballots=ballots.ballots_for_member(db.session(), user, open_only=True),
-            history=ballots.ballots_for_member(db.session(), user, open_only=False),
+            open_ballots=ballots.open_ballots_for_member(db.session(), user, page=page),
+            history=ballots.closed_ballots_for_member(db.session(), user),
         )
     return render_template(
         "committee/ballots.html",
-        open_ballots=ballots.open_ballots(db.session()),
+        open_ballots=ballots.open_ballots(db.session(), page=page),
         closed=ballots.recent_closed(db.session()),
     )
 

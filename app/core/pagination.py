@@ -1,6 +1,6 @@
 """Keyed-by-page pagination with a fixed number of queries per page (items + one count).
 
-The count stops at COUNT_CAP: past it a list says "more than 10,000" instead of counting
+The count stops at COUNT_CAP: past it a list says "more than 1,000" instead of counting
 every row of a large table on every page view (bench/: counting 50,000 requests or half a
 million ledger transactions took most of a list page's time)."""
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 MAX_PER_PAGE = 200
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 @dataclass(frozen=True)

@@ -119,8 +119,8 @@ def for_user(session: Session, user: User) -> Dashboard:
             {
                 "region": user.region,
                 "nationality": user.state,
-                "open_ballots": ballots.ballots_for_member(session, user, open_only=True),
-                "history": ballots.ballots_for_member(session, user, open_only=False)[:10],
+                "open_ballots": ballots.open_ballots_for_member(session, user, per_page=10),
+                "history": ballots.closed_ballots_for_member(session, user, limit=10),
             },
         )
     if role is Role.SECRETARIAT:
@@ -139,7 +139,7 @@ def for_user(session: Session, user: User) -> Dashboard:
                 "open_invitations": _open_invitations(session),
                 "unsent_mail": unsent,
                 "to_screen": waiting,
-                "open_ballots": ballots.open_ballots(session),
+                "open_ballots": ballots.open_ballots(session, per_page=5),
                 "pending_releases": grant_services.pending_releases(session),
                 "position": ledger.position(session),
                 "waiting_grants": session.execute(

@@ -274,6 +274,7 @@ class Deployment(Base):
         ),
         Index("ix_deployments_calendar", "expert_id", "start_date", "end_date"),
         Index("ix_deployments_status_created", "status", "created_at"),
+        Index("ix_deployments_start", "start_date", "id"),  # the list's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
