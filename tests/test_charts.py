@@ -9,6 +9,7 @@ from app.core.database import today
 from app.core.dates import add_months
 from app.extensions import db
 from app.ledger import postings, queries
+from tests import builders
 
 
 @pytest.mark.raw_postings  # receipts without the contributions behind them
@@ -47,3 +48,21 @@ def test_short_axis_labels_under_the_bars_and_full_ones_in_the_table(app):
     assert ">Nov 2026</text>" in svg and ">Jan 2027</text>" in svg
     assert svg.count('class="axis">') == 5 + 2  # five value ticks, two month labels
     assert all(f'<th scope="row">{m:%B %Y}</th>' in table for m in months)
+
+
+def _money_chart(page: str) -> str:
+    """The money-over-time chart of a page (its SVG and its table of numbers)."""
+    return page.split('<figure class="chart">')[1].split("</figure>")[0]
+
+
+def test_the_fund_charts_follow_each_new_transaction(client, factory):
+    staff = factory.user("secretariat")
+    builders.donate(factory, staff, "1234.56")
+    db.session.commit()
+    first = _money_chart(client.get("/fund").get_data(as_text=True))
+    assert "$1,234.56" in first
+    assert _money_chart(client.get("/fund").get_data(as_text=True)) == first
+    builders.donate(factory, staff, "100")
+    db.session.commit()
+    again = _money_chart(client.get("/fund").get_data(as_text=True))
+    assert "$1,334.56" in again and "$1,234.56" not in again

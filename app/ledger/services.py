@@ -152,6 +152,20 @@ def lock_fund(session: Session) -> Account:
     ).scalar_one()
 
 
+def version(session: Session) -> tuple[int, str]:
+    """The ledger's version: its newest transaction's id and time. Every transaction is
+    written under the fund lock, held until its commit, so transactions become visible in
+    id order and none can appear later below the newest; what is computed from the ledger
+    at one version holds for as long as the version is the same. (The time tells apart a
+    transaction that reused the id of one rolled back, as SQLite may.)"""
+    newest = session.execute(
+        select(LedgerTransaction.id, LedgerTransaction.created_at)
+        .order_by(LedgerTransaction.id.desc())
+        .limit(1)
+    ).first()
+    return (int(newest[0]), newest[1].isoformat()) if newest else (0, "")
+
+
 def balance(session: Session, code: str) -> int:
     value = session.execute(
         select(Account.balance_minor).where(Account.code == code)

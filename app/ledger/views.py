@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
+from datetime import date
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from app.core import charts
-from app.core.database import read_only_session
+from app.core.database import read_only_session, today
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Region
@@ -22,7 +25,27 @@ from app.reference import services as reference
 bp = Blueprint("ledger", __name__)
 
 
+# The charts as drawn at a ledger version, per language and day: they read every grant's
+# accounts, and change only when a transaction is posted (see ledger.version).
+_drawn: OrderedDict[tuple[tuple[int, str], str, date], dict[str, object]] = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
 def overview_charts() -> dict[str, object]:
+    key = (ledger.version(db.session()), str(get_locale()), today())
+    with _drawn_lock:
+        if key in _drawn:
+            _drawn.move_to_end(key)
+            return _drawn[key]
+    drawn = _draw_charts()
+    with _drawn_lock:
+        _drawn[key] = drawn
+        while len(_drawn) > 8:
+            _drawn.popitem(last=False)
+    return drawn
+
+
+def _draw_charts() -> dict[str, object]:
     fmt = queries.money_formatter()
     months, money_in, money_out = queries.monthly_flows(db.session())
     regions = queries.by_region(db.session())
