@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from app.auth import services as auth
 from app.auth import totp
 from app.auth.models import Invitation
+from app.core import mail
 from app.core.audit import AuditEvent
 from app.core.mail import OutboxMessage
 from app.extensions import db
 from tests.factories import PASSWORD, login, totp_secret_for
+from tests.servers import smtp_server
 
 
 def sign_in(client, email, password=PASSWORD, **extra):
@@ -409,3 +411,30 @@ def test_api_token_created_on_the_account_page_is_shown_once(client, factory, cs
     token = re.search(r'id="new-token">(sptf_[^<]+)<', response.get_data(as_text=True)).group(1)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert token not in client.get("/account").get_data(as_text=True)
+
+
+def test_the_outbox_never_shows_a_reset_or_invitation_link(client, factory):
+    # The staff who read the outbox could otherwise set the focal point's password, or accept
+    # an invitation to a role they were not given.
+    focal_point = factory.user("applicant", state="FJI")
+    admin = factory.user("admin")
+    client.post("/password/forgot", data={"email": focal_point.email})
+    auth.invite(db.session(), admin, email="new-admin@test.example", role="admin")
+    db.session.commit()
+    for reader in ("auditor", "secretariat", "admin"):
+        login(client, factory.user(reader))
+        page = client.get("/admin/outbox").get_data(as_text=True)
+        assert "/password/reset/" not in page and "/invitation/" not in page
+        assert "Holds a personal link" in page
+        client.post("/logout")
+
+
+def test_a_personal_link_is_dropped_once_the_mail_server_has_it(factory, app):
+    user = factory.user("donor")
+    with smtp_server(app) as inbox:
+        auth.request_password_reset(db.session(), user.email)
+        db.session.commit()
+        assert mail.deliver_committed(db.session()) == 1
+    message = last_mail(user.email)
+    assert message.sent_at is not None and "/password/reset/" not in message.body
+    assert any(b"/password/reset/" in raw for raw in inbox.messages)

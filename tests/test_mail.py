@@ -1,15 +1,14 @@
 """Mail goes through the outbox and leaves only after the database commit."""
 
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app.core import mail
 from app.core.mail import OutboxMessage
 from app.extensions import db
+from tests.servers import free_port, smtp_server
 
 
 def _count() -> int:
@@ -53,51 +52,28 @@ def test_dedupe_key_queues_once(factory):
     assert mail.queue(db.session(), user, "account_vetted", {"user": user}, dedupe_key="k1") is None
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_server(app):
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    try:
+def smtp(app):
+    with smtp_server(app) as inbox:
         yield inbox
-    finally:
-        app.config.update(MAIL_SERVER="", MAIL_PORT=25)
-        controller.stop()
 
 
-def test_mail_reaches_a_real_smtp_server(factory, smtp_server):
+def test_mail_reaches_a_real_smtp_server(factory, smtp):
     user = factory.user("donor", name="Grace Donor")
     mail.queue(db.session(), user, "account_vetted", {"user": user})
     db.session.commit()
     assert mail.deliver_committed(db.session()) == 1
     deadline = time.time() + 5
-    while not smtp_server.messages and time.time() < deadline:
+    while not smtp.messages and time.time() < deadline:
         time.sleep(0.05)
-    (raw,) = smtp_server.messages
+    (raw,) = smtp.messages
     assert b"Subject: Your SPTF account is confirmed" in raw
     assert user.email.encode() in raw
 
 
 def test_failed_delivery_stays_queued_for_the_job(factory, app):
     user = factory.user("donor")
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     try:
         message = mail.queue(db.session(), user, "account_vetted", {"user": user})
         db.session.commit()

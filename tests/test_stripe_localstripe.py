@@ -23,21 +23,16 @@ from app.ledger.models import LedgerTransaction
 from app.money_checks import iter_problems as money_problems
 from tests import stripe_helpers as sh
 from tests.browser import person, sign_in
+from tests.servers import free_port
 
 pytestmark = pytest.mark.live
 PUBLISHABLE = "pk_test_localstripe"
 SECRET = "sk_test_localstripe"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def localstripe(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = Path(__file__).with_name("localstripe_server.py")
     process = subprocess.Popen(
         [

@@ -28,6 +28,12 @@ from app.core.database import Base, utcnow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Mail carrying a link that acts for its recipient (set a password, accept an invitation
+# with the role it grants). The outbox page never shows their bodies: the secretariat, the
+# auditor and the admin read the outbox, and the link would let them take over an account
+# or join with a role they were not given. Once handed to SMTP the body is dropped too.
+PERSONAL_LINK_KINDS = frozenset({"password_reset", "invitation"})
+PERSONAL_LINK_REMOVED = "[This message held a personal link. It was removed once sent.]\n"
 
 
 class OutboxMessage(Base):
@@ -51,6 +57,10 @@ class OutboxMessage(Base):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+    @property
+    def holds_personal_link(self) -> bool:
+        return self.kind in PERSONAL_LINK_KINDS
 
 
 def queue(
@@ -158,6 +168,8 @@ def _deliver(session: Session, stmt: Any, *, echo: bool = True) -> int:
             message.transport = send(message, echo=echo)
             message.sent_at = utcnow()
             message.last_error = None
+            if message.holds_personal_link and message.transport == "smtp":
+                message.body = PERSONAL_LINK_REMOVED
             sent += 1
         except (OSError, smtplib.SMTPException) as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
