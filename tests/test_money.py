@@ -75,6 +75,39 @@ def test_silly_rates_are_a_validation_error_not_an_overflow(rate):
         convert(Money(10_000, "EUR"), rate, "USD")
 
 
+@pytest.mark.parametrize(
+    ("rate", "message"),
+    [
+        ("0.0001234567890123456789012345678", "at most 12 significant digits"),
+        ("1.0000000000000000000000000000001", "at most 12 significant digits"),
+        ("0." + "0" * 29 + "1", "too small"),  # 32 characters: more than the columns hold
+    ],
+)
+def test_rates_are_refused_beyond_what_their_columns_hold(rate, message):
+    from app.core.errors import ValidationError
+    from app.core.money import convert
+
+    with pytest.raises(ValidationError, match=message):
+        convert(Money(10**14, "EUR"), rate, "USD")
+
+
+def test_a_rate_keeps_its_digits_and_its_text_fits_the_column():
+    from app.core.money import MAX_RATE_TEXT, convert
+
+    assert convert(Money(100, "EUR"), "1.08500000000000000000", "USD") == ("1.085", 109)
+    text, minor = convert(Money(10**14, "JPY"), "0.000000000000123456789012", "USD")
+    assert text == "0.000000000000123456789012" and len(text) <= MAX_RATE_TEXT and minor == 1235
+
+
+def test_a_converted_amount_above_the_limit_is_refused():
+    from app.core.errors import ValidationError
+    from app.core.money import MAX_MINOR, convert
+
+    assert convert(Money(MAX_MINOR // 2, "EUR"), "2", "USD")[1] == MAX_MINOR
+    with pytest.raises(ValidationError, match="too large"):
+        convert(Money(MAX_MINOR // 2 + 1, "EUR"), "2", "USD")
+
+
 def test_floats_are_refused():
     with pytest.raises(MoneyError, match="not floating point"):
         parse_amount(10.5, "USD")  # type: ignore[arg-type]

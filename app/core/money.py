@@ -144,6 +144,11 @@ def parse_amount(value: str | Decimal | int, currency: str, *, allow_zero: bool 
 
 
 MAX_RATE = Decimal(1_000_000)
+# A rate is stored as text next to the amounts it converted (contributions.rate is 30
+# characters, deployments.fx_rate 32): twelve significant digits are more than any bank
+# quotes, and the text of the smallest such rate still fits the narrower column.
+MAX_RATE_DIGITS = 12
+MAX_RATE_TEXT = 30
 
 
 def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> tuple[str, int]:
@@ -165,6 +170,20 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
         raise ValidationError(
             "the exchange rate must be a positive number", fields={field: "invalid"}
         )
+    digits = "".join(map(str, value.as_tuple().digits)).rstrip("0")
+    if len(digits) > MAX_RATE_DIGITS:
+        raise ValidationError(
+            f"give the exchange rate with at most {MAX_RATE_DIGITS} significant digits",
+            fields={field: "too many digits"},
+        )
+    value = value.normalize()  # exact: at most twelve digits are left
+    rate_text = "" if value.adjusted() < -MAX_RATE_TEXT else format(value, "f")
+    if not rate_text or len(rate_text) > MAX_RATE_TEXT:
+        raise ValidationError(
+            f"the exchange rate is too small: at most {MAX_RATE_TEXT} characters"
+            " in plain decimal notation",
+            fields={field: "too small"},
+        )
     places = exponent(target)
     try:
         converted = (original.to_decimal() * value).quantize(
@@ -177,4 +196,6 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
     minor = int(converted.scaleb(places))
     if minor <= 0:
         raise ValidationError("the converted amount is zero", fields={"amount": "too small"})
-    return format(value.normalize(), "f"), minor
+    if minor > MAX_MINOR:
+        raise ValidationError("the converted amount is too large", fields={"amount": "too large"})
+    return rate_text, minor
