@@ -156,6 +156,110 @@ def test_the_same_bank_reference_is_not_recorded_twice(staff, donor):
         contributions.record_bank(db.session(), staff, donor, "100", "USD", reference="SAME")
 
 
+def test_a_pledge_payment_is_not_recorded_twice_under_the_same_reference(client, staff, donor):
+    pledge = contributions.record_pledge(db.session(), staff, donor, "1000", "USD")
+    contributions.record_pledge_payment(db.session(), staff, pledge, "300", reference="PAY-1")
+    db.session.commit()
+    before = transactions()
+    with pytest.raises(Conflict, match="already recorded on this pledge"):
+        contributions.record_pledge_payment(db.session(), staff, pledge, "300", reference=" PAY-1")
+    db.session.rollback()
+    # The form sent again shows the refusal on the reference; nothing is booked.
+    login(client, staff)
+    response = client.post(
+        f"/contributions/{pledge.id}/payment", data={"amount": "300", "reference": "PAY-1"}
+    )
+    assert response.status_code == 200
+    assert 'id="reference-error"' in response.get_data(as_text=True)
+    db.session.refresh(pledge)
+    assert transactions() == before and pledge.received_minor == 30_000
+    # Another pledge may carry a payment with the same bank reference.
+    other = contributions.record_pledge(db.session(), staff, donor, "100", "USD")
+    contributions.record_pledge_payment(db.session(), staff, other, "100", reference="PAY-1")
+    assert other.status == "received"
+    consistent()
+
+
+@pytest.mark.parametrize("kind", ["bank", "pledge"])
+def test_a_reference_longer_than_the_limit_is_refused_not_cut(client, factory, staff, donor, kind):
+    too_long = "R" * (contributions.REFERENCE_MAX + 1)
+    response = client.post(
+        "/api/v1/contributions",
+        json={
+            "donor_email": donor.email,
+            "amount": "10",
+            "currency": "USD",
+            "reference": too_long,
+            "kind": kind,
+        },
+        headers=bearer(factory.token(staff)),
+    )
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["fields"] == {"reference": "too long"}
+    login(client, staff)
+    page = client.post(
+        f"/contributions/new/{kind}",
+        data={"donor_email": donor.email, "amount": "10", "currency": "USD", "reference": too_long},
+    )
+    assert page.status_code == 200 and 'id="reference-error"' in page.get_data(as_text=True)
+    assert transactions() == 0 and db.session.execute(select(Contribution)).first() is None
+
+
+def test_a_pledge_payment_reference_longer_than_the_limit_is_refused(staff, donor):
+    pledge = contributions.record_pledge(db.session(), staff, donor, "1000", "USD")
+    with pytest.raises(ValidationError, match="at most 100 characters"):
+        contributions.record_pledge_payment(
+            db.session(), staff, pledge, "10", reference="P" * (contributions.REFERENCE_MAX + 1)
+        )
+    assert pledge.received_minor == 0
+
+
+def test_a_transfer_with_the_longest_reference_can_still_be_corrected(staff, donor, factory):
+    from app.contributions import corrections
+
+    longest = "L" * contributions.REFERENCE_MAX
+    transfer = contributions.record_bank(db.session(), staff, donor, "10", "USD", reference=longest)
+    corrections.request_correction(db.session(), staff, transfer, "Entered twice")
+    corrections.correct_bank(db.session(), factory.user("secretariat"), transfer)
+    assert transfer.reference == longest and transfer.status == "cancelled"
+    assert ledger.position(db.session()).cash == 0
+    consistent()
+
+
+def test_an_amount_too_large_once_converted_is_a_422_not_an_overflow(client, factory, staff, donor):
+    response = client.post(
+        "/api/v1/contributions",
+        json={
+            "donor_email": donor.email,
+            "amount": "1000000000000",
+            "currency": "EUR",
+            "rate": "1000000",
+            "reference": "HUGE",
+        },
+        headers=bearer(factory.token(staff)),
+    )
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["fields"] == {"amount": "too large"}
+    assert transactions() == 0
+
+
+def test_a_rate_with_too_many_digits_is_refused_before_it_is_stored(client, factory, staff, donor):
+    response = client.post(
+        "/api/v1/contributions",
+        json={
+            "donor_email": donor.email,
+            "amount": "1000000",
+            "currency": "EUR",
+            "rate": "0.0001234567890123456789012345678",
+            "reference": "LONG-RATE",
+        },
+        headers=bearer(factory.token(staff)),
+    )
+    assert response.status_code == 422, response.get_json()
+    assert "significant digits" in response.get_json()["error"]["message"]
+    assert transactions() == 0
+
+
 def test_pledge_then_payments_settle_the_receivable(staff, donor):
     pledge = contributions.record_pledge(
         db.session(), staff, donor, "40000", "EUR", rate="1.08", reference="P-1"
@@ -738,6 +842,26 @@ def test_a_transfer_recorded_by_mistake_is_taken_back_by_two_officers(
     ).scalar_one()
     assert reversal.actor_id == checker.id and "Entered twice" in reversal.memo
     consistent()
+
+
+def test_a_transfer_taken_back_has_no_receipt_any_more(client, factory, staff, donor):
+    from app.contributions import corrections
+
+    transfer = contributions.record_bank(db.session(), staff, donor, "300", "USD", reference="OOPS")
+    number = transfer.receipt_number
+    db.session.commit()
+    login(client, donor)
+    assert client.get(f"/contributions/{transfer.id}/receipt.pdf").status_code == 200
+    corrections.request_correction(db.session(), staff, transfer, "Entered twice")
+    corrections.correct_bank(db.session(), factory.user("secretariat"), transfer)
+    db.session.commit()
+    assert transfer.receipt_number == number  # kept for the record, never reused
+    assert client.get(f"/contributions/{transfer.id}/receipt.pdf").status_code == 404
+    receipt_url = f"/contributions/{transfer.id}/receipt.pdf"
+    for page in (f"/contributions/{transfer.id}", "/contributions", "/dashboard"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert receipt_url not in response.get_data(as_text=True), page
 
 
 def test_a_correction_can_be_withdrawn_and_money_committed_is_not_taken_back(

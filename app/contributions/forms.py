@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.contributions.services import REFERENCE_MAX
+
 AMOUNT_KW = {"inputmode": "decimal", "autocomplete": "off"}
 
 
@@ -27,7 +29,7 @@ class ContributionForm(FlaskForm):
             "Units of the fund's currency per unit of this currency, when they differ (e.g. 1.0850)."
         ),
     )
-    reference = StringField(_l("Bank or pledge reference"), validators=[Length(max=120)])
+    reference = StringField(_l("Bank or pledge reference"), validators=[Length(max=REFERENCE_MAX)])
     received_on = DateField(_l("Received on (transfers)"), validators=[Optional()])
     due_on = DateField(_l("Expected by (pledges)"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
@@ -37,7 +39,9 @@ class PledgePaymentForm(FlaskForm):
     amount = StringField(
         _l("Amount received"), validators=[DataRequired(), Length(max=30)], render_kw=AMOUNT_KW
     )
-    reference = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=120)])
+    reference = StringField(
+        _l("Bank reference"), validators=[DataRequired(), Length(max=REFERENCE_MAX)]
+    )
     received_on = DateField(_l("Received on"), validators=[Optional()])
     rate = StringField(
         _l("Exchange rate of the day"),

@@ -187,6 +187,15 @@ class Contribution(Base):
         return self.received_minor - self.refunded_minor - self.disputed_minor
 
     @property
+    def has_receipt(self) -> bool:
+        """Whether its PDF can be printed: the receipt of money received (or refunded), or
+        a pledge's acknowledgement. A transfer taken back by a correction keeps its receipt
+        number for the record, but no longer has a receipt saying the money was received."""
+        if self.status_enum is ContributionStatus.CANCELLED:
+            return False
+        return self.receipt_number is not None or self.status_enum is ContributionStatus.PLEDGED
+
+    @property
     def correction_pending(self) -> bool:
         return self.correction_requested_by_id is not None and self.corrected_by_id is None
 

@@ -111,9 +111,35 @@ def get_for(
 # -- bank transfers and pledges (the secretariat) ---------------------------------------------------------
 
 
+# A bank reference is part of the ledger's external id (`bank:{donor}:{reference}`,
+# `pledge:{pledge}:{reference}`, at most 120 characters): it is refused beyond this length,
+# never cut, so the id always names the whole reference.
+REFERENCE_MAX = 100
+
+
+def _reference(reference: str | None, *, required: str = "") -> str:
+    """The reference, trimmed; `required` is the message when it may not be empty."""
+    reference = (reference or "").strip()
+    if required and not reference:
+        raise ValidationError(required, fields={"reference": "required"})
+    if len(reference) > REFERENCE_MAX:
+        raise ValidationError(
+            f"the reference is at most {REFERENCE_MAX} characters long",
+            fields={"reference": "too long"},
+        )
+    return reference
+
+
 def _duplicate_transfer(reference: str) -> Conflict:
     return Conflict(
         f"a transfer from this donor with reference {reference} is already recorded",
+        fields={"reference": "duplicate"},
+    )
+
+
+def _duplicate_payment(reference: str) -> Conflict:
+    return Conflict(
+        f"a payment with reference {reference} is already recorded on this pledge",
         fields={"reference": "duplicate"},
     )
 
@@ -131,11 +157,7 @@ def record_bank(
     note: str = "",
 ) -> Contribution:
     require_role(actor, Role.SECRETARIAT)
-    reference = (reference or "").strip()
-    if not reference:
-        raise ValidationError(
-            "give the bank reference of the transfer", fields={"reference": "required"}
-        )
+    reference = _reference(reference, required="give the bank reference of the transfer")
     original = _money(amount, currency)
     rate_text, base = convert(original, rate)
     if ledger.is_posted(session, f"bank:{donor.id}:{reference}"):
@@ -157,7 +179,7 @@ def record_bank(
         base_currency=base_currency(),
         received_minor=base,
         received_original_minor=original.amount_minor,
-        reference=reference[:120],
+        reference=reference,
         note=(note or "").strip()[:2000],
         recorded_by_id=actor.id,
         received_at=utcnow(),
@@ -201,6 +223,7 @@ def record_pledge(
     note: str = "",
 ) -> Contribution:
     require_role(actor, Role.SECRETARIAT)
+    reference = _reference(reference)
     original = _money(amount, currency)
     rate_text, base = convert(original, rate)
     contribution = Contribution(
@@ -212,7 +235,7 @@ def record_pledge(
         rate=rate_text,
         base_amount_minor=base,
         base_currency=base_currency(),
-        reference=(reference or "").strip()[:120],
+        reference=reference,
         note=(note or "").strip()[:2000],
         due_on=due_on,
         recorded_by_id=actor.id,
@@ -262,11 +285,12 @@ def record_pledge_payment(
         raise Conflict(
             f"only an open pledge receives payments (this one is {contribution.status_enum.value})"
         )
-    reference = (reference or "").strip()
-    if not reference:
-        raise ValidationError(
-            "give the bank reference of the payment", fields={"reference": "required"}
-        )
+    reference = _reference(reference, required="give the bank reference of the payment")
+    external_id = f"pledge:{contribution.id}:{reference}"
+    if ledger.is_posted(session, external_id):
+        # A form sent twice would book the same money twice: refused before anything is
+        # written (and by the ledger's unique external id under its lock).
+        raise _duplicate_payment(reference)
     paid = _money(amount, contribution.original_currency)
     owed = contribution.outstanding_original
     if paid.amount_minor > owed.amount_minor:
@@ -283,18 +307,22 @@ def record_pledge_payment(
     else:
         _pledge_rate, at_pledge_rate = convert(paid, contribution.rate)
         settles = min(at_pledge_rate, remaining_base)
-    postings.pledge_receipt(
-        session,
-        donor_id=contribution.donor_id,
-        donor_name=contribution.donor.display_name,
-        amount_minor=cash,
-        settles_minor=settles,
-        actor=actor,
-        memo=f"Payment {reference} on pledge {contribution.id} ({paid}"
-        + (f" at {rate_text}" if contribution.is_foreign else "")
-        + ")",
-        effective_on=received_on,
-    )
+    try:
+        postings.pledge_receipt(
+            session,
+            donor_id=contribution.donor_id,
+            donor_name=contribution.donor.display_name,
+            amount_minor=cash,
+            settles_minor=settles,
+            actor=actor,
+            memo=f"Payment {reference} on pledge {contribution.id} ({paid}"
+            + (f" at {rate_text}" if contribution.is_foreign else "")
+            + ")",
+            external_id=external_id,
+            effective_on=received_on,
+        )
+    except Duplicate:
+        raise _duplicate_payment(reference) from None
     contribution.received_minor += settles
     contribution.received_original_minor += paid.amount_minor
     if contribution.received_original_minor == contribution.original_amount_minor:

@@ -219,10 +219,7 @@ def cancel_pledge(contribution_id: int) -> Response | str:
 @roles_required(*READERS)
 def receipt(contribution_id: int) -> Response:
     contribution = services.get_for(db.session(), actor(), contribution_id)
-    if (
-        contribution.receipt_number is None
-        and contribution.status_enum is not ContributionStatus.PLEDGED
-    ):
+    if not contribution.has_receipt:
         abort(404)
     response = Response(documents.receipt_pdf(contribution), mimetype="application/pdf")
     name = contribution.receipt_number or f"pledge-{contribution.id}"

@@ -119,6 +119,7 @@ def pledge_receipt(
     memo: str = "",
     effective_on: date | None = None,
     settles_minor: int | None = None,
+    external_id: str | None = None,
 ) -> LedgerTransaction:
     """`amount_minor` arrived in cash; it settles `settles_minor` of the receivable (the
     same unless the rate differs): the difference is an exchange gain or loss."""
@@ -133,6 +134,7 @@ def pledge_receipt(
         ],
         actor=actor,
         memo=memo,
+        external_id=external_id,
         donor_id=donor_id,
         effective_on=effective_on,
     )
