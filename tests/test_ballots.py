@@ -361,6 +361,23 @@ def test_deferred_goes_to_a_new_ballot(fiji, staff, board):
     assert ballot_of(application).number == 2 and ballot_of(application).is_open
 
 
+def test_a_declared_conflict_stands_on_the_next_ballot(factory, fiji, staff):
+    board = builders.committee(factory, staff, nationality={AP: "FJI"}, alternates={W: "CAN"})
+    application = in_review(fiji, staff)
+    ballots.declare_conflict(db.session(), board.member(W), application, "My brother runs it.")
+    _close(application, staff)
+    assert application.status == "deferred"
+    ballots.reopen(db.session(), staff, application, utcnow() + timedelta(days=7))
+    second = ballot_of(application)
+    member = second.member_for(board.member(W))
+    assert member.recused and member.recusal_kind == "declared"
+    assert member.recusal_reason == "My brother runs it."
+    alternate = second.member_for(board.alternates[W])
+    assert alternate is not None and not alternate.recused
+    with pytest.raises(PermissionDenied, match="recused"):
+        ballots.cast_vote(db.session(), board.member(W), application, "approve")
+
+
 def test_members_are_told_and_the_applicant_hears_the_decision(fiji, staff, board):
     application = in_review(fiji, staff)
     for region in (A, EE, G):

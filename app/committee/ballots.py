@@ -143,11 +143,36 @@ def _is_national(user: User, application: Application) -> bool:
     return user.state_iso3 is not None and user.state_iso3 == application.state_iso3
 
 
+def declared_conflicts(session: Session, application: Application) -> dict[int, str]:
+    """The conflicts of interest members declared on the application's earlier ballots, by
+    user id: a conflict is with the request, not with one round of voting, so it stands on
+    every later ballot of the same request."""
+    rows = session.execute(
+        select(BallotMember.user_id, BallotMember.recusal_reason)
+        .join(Ballot, Ballot.id == BallotMember.ballot_id)
+        .where(Ballot.application_id == application.id, BallotMember.recusal_kind == "declared")
+        .order_by(Ballot.number)
+    ).all()
+    return {user_id: reason or "" for user_id, reason in rows}
+
+
+def _recusal_for(
+    user: User, application: Application, conflicts: dict[int, str]
+) -> tuple[str, str] | None:
+    """Why `user` may not vote on `application` (kind, reason), or None."""
+    if _is_national(user, application):
+        return "nationality", _("National of the applicant State")
+    if user.id in conflicts:
+        return "declared", conflicts[user.id]
+    return None
+
+
 def open_ballot(
     session: Session, actor: User, application: Application, deadline: datetime
 ) -> Ballot:
-    """Seat the active member of each regional group; a national of the applicant State is
-    recused, and the group's alternate sits in that member's place."""
+    """Seat the active member of each regional group; a national of the applicant State, or a
+    member who declared a conflict on an earlier ballot of the request, is recused, and the
+    group's alternate sits in that member's place."""
     if deadline <= utcnow():
         raise ValidationError(
             "the deadline must be in the future", fields={"deadline": "in the past"}
@@ -169,6 +194,7 @@ def open_ballot(
         application_id=application.id, number=number, opened_by_id=actor.id, deadline=deadline
     )
     session.add(ballot)
+    conflicts = declared_conflicts(session, application)
     for region in Region:
         member_seat = _seat_for(region, seats, SeatKind.MEMBER)
         alternate_seat = _seat_for(region, seats, SeatKind.ALTERNATE)
@@ -176,12 +202,13 @@ def open_ballot(
         if sitting is None:
             continue
         member = _add_member(ballot, sitting, is_alternate=sitting is alternate_seat)
-        if _is_national(sitting.user, application):
-            _recuse(member, "nationality", _("National of the applicant State"))
+        recusal = _recusal_for(sitting.user, application, conflicts)
+        if recusal is not None:
+            _recuse(member, *recusal)
             if (
                 sitting is member_seat
                 and alternate_seat
-                and not _is_national(alternate_seat.user, application)
+                and _recusal_for(alternate_seat.user, application, conflicts) is None
             ):
                 _add_member(ballot, alternate_seat, is_alternate=True)
     session.flush()
@@ -351,7 +378,8 @@ def declare_conflict(
         not member.is_alternate
         and alternate is not None
         and ballot.member_for(alternate.user) is None
-        and not _is_national(alternate.user, application)
+        and _recusal_for(alternate.user, application, declared_conflicts(session, application))
+        is None
     ):
         seated = _add_member(ballot, alternate, is_alternate=True)
         session.flush()
