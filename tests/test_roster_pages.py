@@ -254,3 +254,18 @@ def test_lists_and_dashboards_render_for_each_role(client, factory, staff, grant
         login(client, user)
         response = client.get(url)
         assert response.status_code == 200 and text in html(response), (user.role, url)
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "9223372036854775808", "²", "-1"])
+def test_ids_in_query_strings_beyond_a_bigint_are_no_ids(client, staff, grant, number):
+    """`?grant=` and `?expert=` read ids as `<int:…>` does in paths: ASCII digits up to the
+    largest BIGINT; anything else is no id (the driver overflowed past 2**63 - 1)."""
+    login(client, staff)
+    assert client.get(f"/deployments?grant={number}").status_code == 200
+    new = client.get(f"/grants/{grant.id}/deployments/new?expert={number}")
+    assert new.status_code == 302 and new.headers["Location"].endswith(
+        f"/grants/{grant.id}/experts"
+    )
+    posted = client.post(f"/grants/{grant.id}/deployments/new", data={"expert": number})
+    assert posted.status_code == 302
+    assert db.session.scalars(select(Deployment)).all() == []

@@ -13,9 +13,14 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.core.numbers import whole_number
+
 T = TypeVar("T")
 MAX_PER_PAGE = 200
 COUNT_CAP = 1_000
+# The highest page asked for: past the last page of any list (an empty page), yet an OFFSET
+# every database takes (a page of 10**20 overflowed it).
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ def paginate(
     session: Session, stmt: Select[Any], *, page: int = 1, per_page: int = 50
 ) -> Page[Any]:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     counted = session.execute(
         select(func.count()).select_from(stmt.order_by(None).limit(COUNT_CAP + 1).subquery())
     ).scalar_one()
@@ -62,7 +67,6 @@ def paginate(
 
 
 def page_arg(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
+    """`?page=`: the first page unless it is a number in ASCII digits; a page beyond MAX_PAGE
+    is MAX_PAGE (past the end: an empty page with a link back)."""
+    return max(1, whole_number(value, maximum=MAX_PAGE, clamp=True) or 1)

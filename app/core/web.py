@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.core.errors import DomainError
+from app.core.numbers import whole_number
 from app.extensions import db
 
 if TYPE_CHECKING:  # core knows no domain at run time
@@ -41,10 +42,10 @@ def require_post_form() -> None:
 
 
 def int_arg(value: Any, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    """A number (an id, a version) from a query string or form: ASCII digits up to the largest
+    BIGINT, as `<int:…>` in paths; anything else is `default`."""
+    number = whole_number(value)
+    return default if number is None else number
 
 
 def submit_form(
