@@ -194,6 +194,20 @@ def test_bad_input_is_422_and_nothing_is_created(client, cast, change, field):
     assert db.session.execute(select(Application)).first() is None
 
 
+def test_the_ceiling_is_the_admins_setting_through_the_api_too(client, cast, factory):
+    from app.settings import services as settings
+
+    settings.update(db.session(), factory.user("admin"), {"grant_ceiling": "100000"})
+    db.session.commit()
+    big = {**BODY, "budget": [{"category": "training", "description": "All", "amount": "60000"}]}
+    response = post(client, "/applications", cast["tokens"]["jamaica"], big)
+    assert response.status_code == 201, response.get_json()
+    settings.update(db.session(), factory.user("admin"), {"grant_ceiling": "40000"})
+    db.session.commit()
+    response = post(client, "/applications", cast["tokens"]["jamaica"], big)
+    assert response.status_code == 422 and "$40,000.00" in response.get_json()["error"]["message"]
+
+
 def test_malformed_json_is_400(client, cast):
     response = client.post(
         "/api/v1/applications",

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 
 from app.applications.models import Application
 from app.core.errors import ValidationError
@@ -121,20 +121,19 @@ class Criterion:
     detail: str = ""
 
 
-def ceiling(application: Application) -> Money:
-    session = object_session(application)
-    whole = (
-        settings.get(session, "grant_ceiling")
-        if session is not None
-        else current_app.config["GRANT_CEILING"]
-    )
+def ceiling(session: Session) -> Money:
+    """The grant ceiling today: the admin's setting (GRANT_CEILING until one is saved)."""
+    whole = settings.get(session, "grant_ceiling")
     currency = current_app.config["FUND_CURRENCY"]
     return Money(int(whole) * 10 ** exponent(currency), currency)
 
 
 def eligibility(application: Application) -> list[Criterion]:
     a = application
-    limit = ceiling(a)
+    session = object_session(a)
+    if session is None:  # screening reads a stored application, never a transient one
+        raise RuntimeError("eligibility is checked on a stored application")
+    limit = ceiling(session)
     fund_currency = current_app.config["FUND_CURRENCY"]
     budget_ok = (
         bool(a.budget_lines) and a.requested_amount_minor > 0 and a.currency == fund_currency

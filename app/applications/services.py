@@ -352,8 +352,8 @@ def _clean_budget_line(spec: BudgetLineSpec, currency: str) -> dict[str, Any]:
     }
 
 
-def _check_total(application: Application, total_minor: int) -> None:
-    limit = ceiling(application)
+def _check_total(session: Session, application: Application, total_minor: int) -> None:
+    limit = ceiling(session)
     if total_minor > limit.amount_minor:
         raise ValidationError(
             f"the budget total would be {Money(total_minor, application.currency).format()}, "
@@ -426,7 +426,7 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
     application.indicators = [Indicator(**i) for i in indicators]
     application.budget_lines = [BudgetLine(**b) for b in lines]
     total = sum(b["amount_minor"] for b in lines)
-    _check_total(application, total)
+    _check_total(session, application, total)
     application.requested_amount_minor = total
     session.add(application)
     if spec.consent is not None:
@@ -531,9 +531,9 @@ def remove_indicator(session: Session, actor: User, application: Application, ro
     _edited(session, actor, application, "results")
 
 
-def _recompute_total(application: Application) -> None:
+def _recompute_total(session: Session, application: Application) -> None:
     total = sum(line.amount_minor for line in application.budget_lines)
-    _check_total(application, total)
+    _check_total(session, application, total)
     application.requested_amount_minor = total
 
 
@@ -543,10 +543,10 @@ def add_budget_line(
     require_editor(actor, application)
     _row_limit(application.budget_lines, "budget lines")
     values = _clean_budget_line(spec, application.currency)
-    _check_total(application, application.requested_amount_minor + values["amount_minor"])
+    _check_total(session, application, application.requested_amount_minor + values["amount_minor"])
     row = BudgetLine(**values)
     application.budget_lines.append(row)
-    _recompute_total(application)
+    _recompute_total(session, application)
     _edited(session, actor, application, "budget")
     return row
 
@@ -558,11 +558,13 @@ def update_budget_line(
     row = _row(application.budget_lines, row_id)
     values = _clean_budget_line(spec, application.currency)
     _check_total(
-        application, application.requested_amount_minor - row.amount_minor + values["amount_minor"]
+        session,
+        application,
+        application.requested_amount_minor - row.amount_minor + values["amount_minor"],
     )
     for key, value in values.items():
         setattr(row, key, value)
-    _recompute_total(application)
+    _recompute_total(session, application)
     _edited(session, actor, application, "budget")
 
 
@@ -571,7 +573,7 @@ def remove_budget_line(
 ) -> None:
     require_editor(actor, application)
     application.budget_lines.remove(_row(application.budget_lines, row_id))
-    _recompute_total(application)
+    _recompute_total(session, application)
     _edited(session, actor, application, "budget")
 
 
