@@ -340,6 +340,50 @@ def test_completion_needs_the_final_report_and_releases_the_rest(factory, staff,
     consistent()
 
 
+@pytest.mark.parametrize("first_status", ["awaiting_acceptance", "active", "awaiting_funds"])
+def test_cancelling_a_grant_commits_the_grants_waiting_for_its_money(
+    factory, staff, board, fiji, first_status
+):
+    builders.donate(factory, staff, "25000")  # enough for one grant of $20,000.50, not two
+    if first_status == "awaiting_funds":
+        # The oldest grant is too large for the fund: the one behind it waits in line.
+        first = builders.approved_grant(
+            factory, staff, board, fiji, budget=[builders.BudgetLineSpec("training", "x", "45000")]
+        )
+    elif first_status == "active":
+        first = builders.active_grant(factory, staff, board, fiji)
+    else:
+        first = builders.approved_grant(factory, staff, board, fiji)
+    waiting = builders.approved_grant(factory, staff, board, factory.user("applicant", state="NPL"))
+    assert (first.status, waiting.status) == (first_status, GrantStatus.AWAITING_FUNDS)
+    grants.cancel(db.session(), staff, first, "The government withdrew")
+    assert waiting.status == GrantStatus.AWAITING_ACCEPTANCE
+    assert postings.commitment_outstanding(db.session(), waiting.id) == waiting.amount_minor
+    consistent()
+
+
+def test_completing_a_grant_commits_the_grants_waiting_for_what_it_did_not_spend(
+    factory, staff, checker, board, fiji
+):
+    builders.donate(factory, staff, "21000.50")
+    first = builders.active_grant(factory, staff, board, fiji)
+    waiting = builders.approved_grant(
+        factory,
+        staff,
+        board,
+        factory.user("applicant", state="NPL"),
+        budget=[builders.BudgetLineSpec("training", "x", "5000")],
+    )
+    assert waiting.status == GrantStatus.AWAITING_FUNDS  # $1,000 is free, $5,000 is needed
+    paid = grants.create_disbursement(db.session(), staff, first, "12000.30")
+    grants.approve_disbursement(db.session(), checker, paid, "BNK")
+    grants.final_report_accepted(db.session(), first, staff)
+    assert grants.complete(db.session(), staff, first) == 800_020
+    assert waiting.status == GrantStatus.AWAITING_ACCEPTANCE
+    assert ledger.available(db.session()) == 100_000 + 800_020 - 500_000
+    consistent()
+
+
 # -- the tables ------------------------------------------------------------------------------------------
 
 

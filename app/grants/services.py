@@ -240,7 +240,8 @@ def resume(session: Session, actor: User, grant: Grant) -> None:
 
 
 def cancel(session: Session, actor: User, grant: Grant, reason: str) -> int:
-    """Cancel; pending releases are cancelled and the undisbursed commitment is released."""
+    """Cancel; pending releases are cancelled and the undisbursed commitment is released,
+    then grants waiting for funds are committed with it."""
     reason = _reason(reason)
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "cancel", actor)
@@ -257,11 +258,15 @@ def cancel(session: Session, actor: User, grant: Grant, reason: str) -> int:
     GRANT_WORKFLOW.apply(
         session, grant, "cancel", actor, data={"reason": reason, "released": released}
     )
+    # The money released (or the queue's place freed) may cover waiting grants: they are
+    # committed in this transaction, oldest first.
+    commit_waiting(session, actor)
     return released
 
 
 def complete(session: Session, actor: User, grant: Grant) -> int:
-    """Complete once the final report is accepted; what was not disbursed is released."""
+    """Complete once the final report is accepted; what was not disbursed is released and
+    may commit grants waiting for funds."""
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "complete", actor)
     grant_closing.send(grant, session=session, actor=actor, action="complete")
@@ -270,6 +275,7 @@ def complete(session: Session, actor: User, grant: Grant) -> int:
     )
     grant.closed_at = utcnow()
     GRANT_WORKFLOW.apply(session, grant, "complete", actor, data={"released": released})
+    commit_waiting(session, actor)  # what was not disbursed may cover waiting grants
     return released
 
 
