@@ -2,8 +2,12 @@
 
 import pytest
 
+from app.auth import services as auth
+from app.auth import totp
 from app.core.numbers import MAX_BIGINT, whole_number
 from app.core.web import int_arg
+from app.extensions import db
+from tests.factories import bearer
 
 
 @pytest.mark.parametrize(
@@ -44,3 +48,51 @@ def test_int_arg_falls_back_to_its_default():
     assert int_arg("²", 3) == 3
     assert int_arg(str(2**63), 3) == 3
     assert int_arg(None) == 0
+
+
+# -- the routes that read numbers from the query string ---------------------------------------------
+
+
+def test_the_annual_report_refuses_a_year_in_unicode_digits(client):
+    response = client.get("/annual-report?year=²²²²")
+    assert response.status_code == 400 and "Choose a year" in response.get_data(as_text=True)
+    assert client.get("/annual-report/²²²².pdf").status_code == 404
+
+
+@pytest.mark.parametrize("donor", ["²", "99999999999999999999999", "-1"])
+def test_the_ledger_ignores_a_donor_that_is_no_id(client, factory, donor):
+    token = factory.token(factory.user("auditor"))
+    response = client.get(f"/api/v1/ledger?donor={donor}", headers=bearer(token))
+    assert response.status_code == 200 and response.get_json()["items"] == []
+
+
+@pytest.mark.parametrize("grant", ["²", "99999999999999999999999", "-1", "1.0"])
+def test_the_roster_search_answers_422_for_a_grant_that_is_no_id(client, factory, grant):
+    token = factory.token(factory.user("secretariat"))
+    response = client.get(f"/api/v1/experts?for_grant={grant}", headers=bearer(token))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"for_grant": "invalid"}
+
+
+def test_the_roster_search_allow_lists_the_region(client, factory):
+    token = factory.token(factory.user("secretariat"))
+    unknown = client.get("/api/v1/experts?region=xx", headers=bearer(token))
+    assert unknown.status_code == 422
+    error = unknown.get_json()["error"]
+    assert error["code"] == "invalid" and error["fields"] == {"region": "unknown region"}
+    assert "african" in error["message"]
+    known = client.get("/api/v1/experts?region=african", headers=bearer(token))
+    assert known.status_code == 200 and known.get_json()["items"] == []
+
+
+def test_a_totp_code_in_unicode_digits_matches_nothing():
+    secret = totp.new_secret()
+    assert totp.matching_step(secret, "²²²²²²") is None
+    assert totp.matching_step(secret, "١٢٣٤٥٦") is None
+
+
+def test_a_session_id_in_unicode_digits_is_nobody(factory):
+    user = factory.user("donor")
+    assert auth.load_user(db.session(), user.get_id()) is user
+    assert auth.load_user(db.session(), f"{user.id}:²") is None
+    assert auth.load_user(db.session(), f"{2**64}:0") is None

@@ -20,6 +20,7 @@ from app.auth.models import ApiToken, Invitation, User
 from app.core import audit, mail
 from app.core.database import utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.core.numbers import whole_number
 from app.core.roles import INVITABLE_BY, SELF_REGISTRATION_ROLES, Region, Role
 from app.reference.models import State
 
@@ -285,10 +286,11 @@ def sign_out(session: Session, user: User) -> None:
 
 def load_user(session: Session, session_id: str) -> User | None:
     user_id, _, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    number, version_number = whole_number(user_id), whole_number(version)
+    if number is None or version_number is None:
         return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    user = session.get(User, number)
+    if user is None or not user.active or user.session_version != version_number:
         return None
     return user
 

@@ -8,6 +8,8 @@ import time
 import pyotp
 import segno
 
+from app.core.numbers import is_ascii_digits
+
 STEP = 30
 WINDOW = 1  # accept the previous and next step too, for clock drift
 
@@ -27,7 +29,8 @@ def qr_svg(uri: str) -> str:
 
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step the code belongs to, or None if it matches none in the window."""
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    # ASCII digits only: '²' is a digit to str.isdigit() and compare_digest refuses it.
+    code = "".join(ch for ch in (code or "") if is_ascii_digits(ch))
     if len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)

@@ -19,6 +19,7 @@ from app.core.database import today
 from app.core.dates import add_months
 from app.core.errors import PermissionDenied
 from app.core.money import Money
+from app.core.numbers import whole_number
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.grants.models import Grant
@@ -87,7 +88,7 @@ def filter_from_args(args: Any) -> LedgerFilter:
         if args.get("region") in {"african", "asia_pacific", "eastern_european", "grulac", "weog"}
         else None,
         theme=(args.get("theme") or "").strip()[:60] or None,
-        donor=int(donor) if donor and str(donor).isdigit() else None,
+        donor=whole_number(donor),
         kind=kind if kind in {k.value for k in TransactionKind} else None,
         date_from=_parse_date(args.get("from")),
         date_to=_parse_date(args.get("to")),

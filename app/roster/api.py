@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
 from app.api.core import api_endpoint, current_api_user
 from app.core.errors import ValidationError
+from app.core.numbers import whole_number
 from app.core.pagination import page_arg
-from app.core.roles import Role
+from app.core.roles import Region, Role
 from app.extensions import db
 from app.grants import services as grants
 from app.roster import deployments, matching, profiles
@@ -19,6 +20,7 @@ from app.roster.models import Deployment
 from app.roster.serializers import deployment_json, expert_json, match_json
 
 bp = Blueprint("roster_api", __name__, url_prefix="/api/v1")
+REGIONS = frozenset(r.value for r in Region)  # the `region` filter is allow-listed
 
 
 class Strict(BaseModel):
@@ -194,16 +196,22 @@ def search() -> Response:
             "available_to is before available_from", fields={"available_to": "before start"}
         )
     grant_arg = request.args.get("for_grant")
+    region = request.args.get("region") or None
+    if region is not None and region not in REGIONS:
+        raise ValidationError(
+            f"region: one of {', '.join(sorted(REGIONS))}", fields={"region": "unknown region"}
+        )
     if grant_arg:
-        if not grant_arg.isdigit():
+        grant_id = whole_number(grant_arg)
+        if grant_id is None:
             raise ValidationError("for_grant: a grant id", fields={"for_grant": "invalid"})
-        grant = grants.get_grant_for(session, current_api_user(), int(grant_arg))
+        grant = grants.get_grant_for(session, current_api_user(), grant_id)
         criteria = matching.criteria_for_grant(grant, start, end)
     else:
         criteria = matching.Criteria(
             themes=[t for t in request.args.getlist("theme") if t],
             languages=[lang.lower() for lang in request.args.getlist("language") if lang],
-            region=request.args.get("region") or None,
+            region=region,
             available_from=start,
             available_to=end,
             name=request.args.get("q") or None,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.applications.models import Application, Recommendation, application_themes
 from app.core.audit import GENESIS_HASH, AuditEvent, AuditHead
 from app.core.database import today
+from app.core.numbers import whole_number
 from app.core.roles import Region
 from app.grants.models import Grant, GrantStatus
 from app.ledger.models import LedgerTransaction
@@ -195,9 +196,9 @@ def check_year(session: Session, value: Any) -> int:
     text = str(value if value is not None else "").strip()
     newest, oldest = today().year, first_year(session)
     span = {"oldest": oldest, "newest": newest}
-    if not (text.isdigit() and len(text) == 4):
+    year = whole_number(text, maximum=9999) if len(text) == 4 else None
+    if year is None:
         raise YearOutOfRange(_("Choose a year from %(oldest)d to %(newest)d.", **span))
-    year = int(text)
     if year < oldest:
         raise YearOutOfRange(
             _(
