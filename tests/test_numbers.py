@@ -7,6 +7,7 @@ from app.auth import totp
 from app.core.numbers import MAX_BIGINT, whole_number
 from app.core.web import int_arg
 from app.extensions import db
+from tests import builders
 from tests.factories import bearer
 
 
@@ -96,3 +97,70 @@ def test_a_session_id_in_unicode_digits_is_nobody(factory):
     assert auth.load_user(db.session(), user.get_id()) is user
     assert auth.load_user(db.session(), f"{user.id}:²") is None
     assert auth.load_user(db.session(), f"{2**64}:0") is None
+
+
+# -- whole numbers in API bodies ------------------------------------------------------------------
+
+HUGE = 2**70
+TOO_BIG_BODIES = [
+    # (role, method, path, body, field): the objects need not exist, the body is read first
+    ("secretariat", "POST", "/grants/1/deployments", {"expert_id": HUGE}, "expert_id"),
+    ("secretariat", "POST", "/grants/1/deployments", {"person_days": HUGE}, "person_days"),
+    ("secretariat", "POST", "/grants/1/deployments", {"travel_budget": HUGE}, "travel_budget"),
+    ("expert", "PUT", "/experts/me", {"years_experience": HUGE}, "years_experience"),
+    ("expert", "PUT", "/experts/me", {"daily_rate": HUGE}, "daily_rate"),
+    ("applicant", "POST", "/deployments/1/rating", {"rating": HUGE}, "rating"),
+    ("secretariat", "POST", "/deployments/1/payments", {"amount": HUGE}, "amount"),
+    ("committee", "POST", "/applications/1/votes", {"proposed_amount": HUGE}, "proposed_amount"),
+    (
+        "secretariat",
+        "POST",
+        "/applications/1/decision",
+        {"approved_amount": HUGE},
+        "approved_amount",
+    ),
+    ("applicant", "POST", "/reports/1/submit", {"indicators": [{"id": HUGE}]}, "indicators"),
+    (
+        "applicant",
+        "POST",
+        "/reports/1/submit",
+        {"recommendations": [{"id": HUGE}]},
+        "recommendations",
+    ),
+    ("applicant", "POST", "/applications", {"sdgs": [HUGE]}, "sdgs"),
+    ("applicant", "POST", "/applications", {"duration_months": HUGE}, "duration_months"),
+]
+
+
+@pytest.mark.parametrize(("role", "method", "path", "body", "field"), TOO_BIG_BODIES)
+def test_a_number_past_a_bigint_in_a_body_is_a_422(
+    client, factory, role, method, path, body, field
+):
+    """Whole numbers in bodies are bounded like ids in paths (app.api.core.Int): 2**70 once
+    overflowed the database driver (500) as a deployment's expert_id."""
+    extra = {"state": "FJI"} if role == "applicant" else {}
+    extra |= {"region": "african"} if role == "committee" else {}
+    token = factory.token(factory.user(role, **extra))
+    response = client.open(f"/api/v1{path}", method=method, headers=bearer(token), json=body)
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid"
+    assert any(name.startswith(field) for name in error["fields"]), error["fields"]
+
+
+def test_a_bigint_itself_reaches_the_service(client, factory):
+    """The bound is the database's, not the rule's: the service answers for the largest id."""
+    staff = factory.user("secretariat")
+    fiji = factory.user("applicant", state="FJI")
+    grant = builders.expert_grant(factory, staff, builders.committee(factory, staff), fiji)
+    response = client.post(
+        f"/api/v1/grants/{grant.id}/deployments",
+        headers=bearer(factory.token(staff)),
+        json={
+            "expert_id": MAX_BIGINT,
+            "start": "2030-01-01",
+            "end": "2030-01-02",
+            "person_days": 1,
+        },
+    )
+    assert response.status_code == 404 and "expert" in response.get_json()["error"]["message"]

@@ -9,20 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from flask import Response, g, jsonify, request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.core.audit import audit_origin
 from app.core.errors import DomainError
+from app.core.numbers import MAX_BIGINT
 from app.core.roles import Role
 from app.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Every whole number in a body: within what the database holds (BIGINT), so 2**70 is a 422
+# and never an OverflowError in the driver; the services then check the range that makes
+# sense (person-days, a rating, an id that exists).
+Int = Annotated[StrictInt, Field(ge=-MAX_BIGINT - 1, le=MAX_BIGINT)]
 
 
 @dataclass(frozen=True)

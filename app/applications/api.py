@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import Int, api_endpoint, current_api_user
 from app.applications import screening, services
 from app.applications.letters import decision_letter_response
 from app.applications.serializers import application_json, application_summary_json
@@ -28,10 +28,7 @@ from app.extensions import db
 bp = Blueprint("applications_api", __name__, url_prefix="/api/v1")
 
 Text = StrictStr
-# Whole numbers in bodies stay within what the database holds (BIGINT); the services then
-# check the range that makes sense.
-Int = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
-Number = StrictStr | StrictInt | float  # kept as text
+Number = StrictStr | StrictInt | float  # kept as text, so never overflows
 
 
 class Strict(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictStr
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import Int, api_endpoint, current_api_user
 from app.applications import services as applications
 from app.committee import ballots
 from app.core.roles import Role
@@ -28,11 +28,11 @@ class RecusalIn(Strict):
 class VoteIn(Strict):
     choice: StrictStr
     comment: StrictStr = ""
-    proposed_amount: StrictStr | StrictInt | None = None
+    proposed_amount: StrictStr | Int | None = None
 
 
 class DecisionIn(Strict):
-    approved_amount: StrictStr | StrictInt | None = None
+    approved_amount: StrictStr | Int | None = None
     reasons: StrictStr = ""
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictFloat, StrictStr
 from sqlalchemy.orm import Session
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import Int, api_endpoint, current_api_user
 from app.auth.models import User
 from app.core.roles import Role
 from app.extensions import db
@@ -26,13 +26,13 @@ class Strict(BaseModel):
 
 
 class IndicatorIn(Strict):
-    id: StrictInt
-    actual: StrictStr | StrictInt | StrictFloat
+    id: Int
+    actual: StrictStr | Int | StrictFloat
     comment: StrictStr = ""
 
 
 class RecommendationIn(Strict):
-    id: StrictInt
+    id: Int
     status: StrictStr
     evidence: StrictStr = ""
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictStr
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import Int, api_endpoint, current_api_user
 from app.core.errors import ValidationError
 from app.core.numbers import whole_number
 from app.core.pagination import page_arg
@@ -41,8 +41,8 @@ class ProfileIn(Strict):
     languages: list[StrictStr | LanguageIn] | None = None
     themes: list[StrictStr] | None = None
     mechanisms: list[StrictStr] | None = None
-    years_experience: StrictInt | None = None
-    daily_rate: StrictStr | StrictInt | None = None
+    years_experience: Int | None = None
+    daily_rate: StrictStr | Int | None = None
     currency: StrictStr | None = None
     availability: list[PeriodIn] | None = None
     nationality: StrictStr | None = None
@@ -57,12 +57,12 @@ class VetIn(Strict):
 
 
 class DeploymentIn(Strict):
-    expert_id: StrictInt
+    expert_id: Int
     start: StrictStr
     end: StrictStr
-    person_days: StrictInt
+    person_days: Int
     terms_of_reference: StrictStr = ""
-    travel_budget: StrictStr | StrictInt = "0"
+    travel_budget: StrictStr | Int = "0"
     fx_rate: StrictStr | None = None
 
 
@@ -94,13 +94,13 @@ class ReviewIn(Strict):
 
 
 class RatingIn(Strict):
-    rating: StrictInt
+    rating: Int
     comment: StrictStr = ""
 
 
 class PaymentIn(Strict):
     kind: StrictStr
-    amount: StrictStr | StrictInt
+    amount: StrictStr | Int
     note: StrictStr = ""
 
 
