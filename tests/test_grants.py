@@ -252,6 +252,39 @@ def test_each_tranche_shows_where_it_stands(client, factory, staff, checker, act
     ]
 
 
+def test_a_release_larger_than_a_tranche_fills_the_next_one(
+    client, factory, staff, checker, active
+):
+    first, second = active.tranches
+    grants.interim_report_accepted(db.session(), active, staff)
+    release = grants.create_disbursement(db.session(), staff, active, "15000")
+    db.session.refresh(active)
+    assert [(t.progress, t.paid_minor, t.pending_minor) for t in (first, second)] == [
+        ("pending", 0, 1_200_030),
+        ("pending", 0, 299_970),
+    ]
+    grants.approve_disbursement(db.session(), checker, release, "BNK-1")
+    db.session.refresh(active)
+    assert [(t.progress, t.paid_minor, t.pending_minor) for t in (first, second)] == [
+        ("paid", 1_200_030, 0),
+        ("releasable", 299_970, 0),
+    ]
+    rest = grants.create_disbursement(db.session(), staff, active, "5000.50")
+    grants.approve_disbursement(db.session(), checker, rest, "BNK-2")
+    db.session.commit()
+    donor = factory.user("donor")
+    api = client.get(f"/api/v1/grants/{active.id}", headers=bearer(factory.token(donor)))
+    assert [(t["progress"], t["paid"], t["pending"]) for t in api.get_json()["tranches"]] == [
+        ("paid", "12000.30", "0.00"),
+        ("paid", "8000.20", "0.00"),
+    ]
+    login(client, donor)
+    page = client.get(f"/grants/{active.id}").get_data(as_text=True)
+    tranches = page.split('id="tranches-h"')[1].split("</section>")[0]
+    assert tranches.count(">paid<") == 2 and "releasable" not in tranches
+    consistent()
+
+
 def test_an_approved_release_cannot_be_approved_again(factory, staff, checker, active):
     release = grants.create_disbursement(db.session(), staff, active, "100")
     grants.approve_disbursement(db.session(), checker, release, "BNK-2")
@@ -381,6 +414,31 @@ def test_completing_a_grant_commits_the_grants_waiting_for_what_it_did_not_spend
     assert grants.complete(db.session(), staff, first) == 800_020
     assert waiting.status == GrantStatus.AWAITING_ACCEPTANCE
     assert ledger.available(db.session()) == 100_000 + 800_020 - 500_000
+    consistent()
+
+
+def test_the_expert_budget_is_the_agreements_experts_line_to_the_cent(
+    client, factory, staff, board, fiji
+):
+    from app.grants.agreement import allocate
+
+    builders.donate(factory, staff)
+    s = builders.expert_spec()  # $18,000 training, $12,000 experts
+    grant = builders.approved_grant(
+        factory, staff, board, fiji, budget=s.budget, approved_amount="10000.02"
+    )
+    amounts = allocate(grant.amount_minor, [b.amount_minor for b in grant.application.budget_lines])
+    # 600,001.2 and 400,000.8 cents: the cent left over goes to the experts' larger remainder.
+    assert amounts == [600_001, 400_001]
+    assert grant.expert_budget_minor == 400_001
+    assert sum(t.amount_minor for t in grant.tranches) == 600_001
+    db.session.commit()
+    login(client, staff)
+    agreement = client.get(f"/grants/{grant.id}/agreement.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(agreement.data)).pages)
+    # The experts' line, the budget kept for them and the rest paid in tranches agree.
+    assert "$4,000.01" in text and "$6,000.01" in text
+    assert "$4,000.00" not in text and "$6,000.02" not in text
     consistent()
 
 

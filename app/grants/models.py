@@ -154,15 +154,28 @@ class Tranche(Base):
     def is_releasable(self) -> bool:
         return self.condition_met_at is not None
 
-    def _releases(self, status: DisbursementStatus) -> list[Disbursement]:
-        # From the grant's releases, which its page loads anyway: no query per tranche.
-        return [
-            d for d in self.grant.disbursements if d.tranche_id == self.id and d.status == status
-        ]
+    def _filled(self, *statuses: DisbursementStatus) -> int:
+        """What of this tranche the grant's releases to the State in `statuses` cover: their
+        total fills the tranches in order, so a release larger than what is left of one
+        tranche carries on into the next. From the grant's releases and tranches, which its
+        page loads anyway: no query per tranche."""
+        released = sum(
+            d.amount_minor
+            for d in self.grant.disbursements
+            if d.kind == DisbursementKind.TRANCHE and d.status in statuses
+        )
+        before = sum(t.amount_minor for t in self.grant.tranches if t.number < self.number)
+        return max(0, min(self.amount_minor, released - before))
 
     @property
     def paid_minor(self) -> int:
-        return sum(d.amount_minor for d in self._releases(DisbursementStatus.PAID))
+        return self._filled(DisbursementStatus.PAID)
+
+    @property
+    def pending_minor(self) -> int:
+        """Covered by releases waiting for their second officer (after what is paid)."""
+        paid_or_pending = self._filled(DisbursementStatus.PAID, DisbursementStatus.PENDING_APPROVAL)
+        return paid_or_pending - self.paid_minor
 
     @property
     def progress(self) -> str:
@@ -170,7 +183,7 @@ class Tranche(Base):
         officer), `releasable`, or `waiting` for its condition."""
         if self.paid_minor >= self.amount_minor:
             return "paid"
-        if self._releases(DisbursementStatus.PENDING_APPROVAL):
+        if self.pending_minor:
             return "pending"
         return "releasable" if self.is_releasable else "waiting"
 

@@ -47,7 +47,9 @@ def grant_json(session: Session, grant: Grant, user: User | None = None) -> dict
                 "amount": Money(t.amount_minor, grant.currency).as_string(),
                 "condition": t.condition,
                 "releasable": t.is_releasable,
+                # Releases fill the tranches in order (a release may span two).
                 "paid": Money(t.paid_minor, grant.currency).as_string(),
+                "pending": Money(t.pending_minor, grant.currency).as_string(),
                 "progress": t.progress,
             }
             for t in grant.tranches

@@ -27,6 +27,7 @@ from app.core.money import Money, MoneyError, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
+from app.grants.agreement import allocate
 from app.grants.funding import commit_waiting, release_unspent
 from app.grants.models import (
     Disbursement,
@@ -110,17 +111,19 @@ def grant_for_application(session: Session, application: Application) -> Grant |
 
 def expert_share(application: Application, amount_minor: int) -> int:
     """The part of the approved amount for the "experts" budget lines, in proportion when the
-    committee approved less than was asked (rounded down). The fund pays experts itself
-    from this part, so it is not paid to the State in tranches."""
-    requested = sum(line.amount_minor for line in application.budget_lines)
-    experts = sum(
-        line.amount_minor
-        for line in application.budget_lines
+    committee approved less than was asked: the sum of those lines in the agreement's budget
+    (`allocate`, largest remainder), so the agreement and the expert budget agree to the
+    cent. The fund pays experts itself from this part, so it is not paid to the State in
+    tranches."""
+    lines = list(application.budget_lines)
+    if not sum(line.amount_minor for line in lines):
+        return 0
+    shares = allocate(amount_minor, [line.amount_minor for line in lines])
+    return sum(
+        share
+        for line, share in zip(lines, shares, strict=True)
         if line.category == BudgetCategory.EXPERTS
     )
-    if not requested or not experts:
-        return 0
-    return min(amount_minor, amount_minor * experts // requested)
 
 
 def tranche_schedule(amount_minor: int) -> list[Tranche]:
@@ -333,6 +336,9 @@ def expert_payable_minor(session: Session, grant: Grant) -> int:
 
 
 def _next_tranche(grant: Grant) -> Tranche | None:
+    """The tranche a new release starts in (its label on the grant's page). What each
+    tranche has paid is not counted from this: releases fill the tranches in order
+    (`Tranche.paid_minor`), so one release may finish one tranche and start the next."""
     paid = tranche_paid_minor(grant) + pending_minor(grant, tranches_only=True)
     running = 0
     for tranche in grant.tranches:
