@@ -250,6 +250,24 @@ def test_reminders_30_and_7_days_before_and_weekly_when_overdue_each_once(factor
     assert reports.overdue_count(db.session()) == 1
 
 
+def test_a_cancelled_grant_is_owed_no_more_reports(client, grant, staff, fiji):
+    report = builders.report_of(grant)
+    report.due_date = today() - timedelta(days=3)
+    assert report.is_overdue and reports.overdue_count(db.session()) == 1
+    grants.cancel(db.session(), staff, grant, "The government withdrew")
+    db.session.commit()
+    assert reports.reminders_due(db.session()) == 0 and not _reminders("report_overdue")
+    assert not report.is_overdue and report.days_late == 0
+    assert reports.overdue_count(db.session()) == 0
+    assert reports.list_for(db.session(), fiji, owed_only=True).total == 0
+    with pytest.raises(TransitionNotAllowed, match="no longer due"):
+        reports.save_draft(db.session(), fiji, report, reports.ReportContent(achievements="x"))
+    with pytest.raises(TransitionNotAllowed, match="no longer due"):
+        reports.submit(db.session(), fiji, report)
+    login(client, fiji)
+    assert "days late" not in client.get("/dashboard").get_data(as_text=True)
+
+
 def test_the_job_sends_report_reminders_and_is_safe_to_run_twice(runner, grant):
     report = builders.report_of(grant)
     report.due_date = today() + timedelta(days=5)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.applications.models import Application, Indicator, Recommendation
 from app.core.database import Base, str_enum, today, utcnow
 from app.core.uploads import StoredFile
-from app.grants.models import Grant
+from app.grants.models import Grant, GrantStatus
 
 
 class ReportKind(StrEnum):
@@ -60,6 +60,9 @@ STATUS_LABELS = {
 }
 # The State still owes the report in these statuses: past the due date, it is overdue.
 OWED = (ReportStatus.DUE, ReportStatus.REVISION_REQUESTED)
+# ... but only while its grant runs: a cancelled or completed grant is owed nothing more (no
+# reminders, not overdue, nothing to submit).
+REPORTING_GRANT = (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
 
 
 class ImplementationStatus(StrEnum):
@@ -150,12 +153,16 @@ class Report(Base):
         return ReportKind(self.kind)
 
     @property
+    def is_owed(self) -> bool:
+        return self.status_enum in OWED and self.grant.status_enum in REPORTING_GRANT
+
+    @property
     def is_overdue(self) -> bool:
-        return self.status_enum in OWED and self.due_date < today()
+        return self.is_owed and self.due_date < today()
 
     @property
     def days_late(self) -> int:
-        return max(0, (today() - self.due_date).days) if self.status_enum in OWED else 0
+        return max(0, (today() - self.due_date).days) if self.is_owed else 0
 
 
 class IndicatorProgress(Base):

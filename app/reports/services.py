@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -30,6 +30,7 @@ from app.grants.models import Grant, GrantStatus
 from app.reports import notifications
 from app.reports.models import (
     OWED,
+    REPORTING_GRANT,
     ImplementationStatus,
     IndicatorProgress,
     RecommendationProgress,
@@ -135,6 +136,14 @@ def reschedule(session: Session, actor: User, report: Report, due_date: Any) -> 
 # -- who sees what ---------------------------------------------------------------------------------------
 
 
+def owed_clause() -> ColumnElement[bool]:
+    """The reports the State still owes (`Report.is_owed` in SQL)."""
+    return and_(
+        Report.status.in_(OWED),
+        Report.grant_id.in_(select(Grant.id).where(Grant.status.in_(REPORTING_GRANT))),
+    )
+
+
 def visible_query(user: User) -> Select[Any]:
     stmt = select(Report)
     role = user.role_enum
@@ -172,9 +181,9 @@ def list_for(
     if status in {s.value for s in ReportStatus}:
         stmt = stmt.where(Report.status == status)
     if owed_only:
-        stmt = stmt.where(Report.status.in_(OWED))
+        stmt = stmt.where(owed_clause())
     if overdue:
-        stmt = stmt.where(Report.status.in_(OWED), Report.due_date < today())
+        stmt = stmt.where(owed_clause(), Report.due_date < today())
     if grant_id is not None:
         stmt = stmt.where(Report.grant_id == grant_id)
     return paginate(
@@ -201,7 +210,7 @@ def count_in(session: Session, status: ReportStatus) -> int:
 def overdue_count(session: Session) -> int:
     return int(
         session.execute(
-            select(func.count(Report.id)).where(Report.status.in_(OWED), Report.due_date < today())
+            select(func.count(Report.id)).where(owed_clause(), Report.due_date < today())
         ).scalar_one()
     )
 
@@ -281,6 +290,20 @@ def _require_state(actor: User, report: Report) -> None:
         raise NotFound("no such report")
 
 
+def _require_owed(report: Report) -> None:
+    if report.status_enum not in OWED:
+        raise TransitionNotAllowed(
+            f"this report is {report.status_enum.label}: it can no longer be changed",
+            fields={"status": report.status_enum.value},
+        )
+    grant_status = report.grant.status_enum
+    if grant_status not in REPORTING_GRANT:
+        raise TransitionNotAllowed(
+            f"the grant is {grant_status.label}: its reports are no longer due",
+            fields={"grant": grant_status.value},
+        )
+
+
 def save_draft(
     session: Session,
     actor: User,
@@ -291,11 +314,7 @@ def save_draft(
     """Keep what the State has written so far; nothing is checked for completeness yet, but
     what is there must make sense (numbers where numbers are expected, known statuses)."""
     _require_state(actor, report)
-    if report.status_enum not in OWED:
-        raise TransitionNotAllowed(
-            f"this report is {report.status_enum.label}: it can no longer be changed",
-            fields={"status": report.status_enum.value},
-        )
+    _require_owed(report)
     clean_indicators, clean_recommendations = _check_content(report, content)
     uploaded = [f for f in files if f and f.filename]
     if len(report.files) + len(uploaded) > MAX_REPORT_FILES:
@@ -364,6 +383,7 @@ def submit(
         save_draft(session, actor, report, content or ReportContent(), files)
     else:
         _require_state(actor, report)
+        _require_owed(report)
     REPORT_WORKFLOW.check(report, "submit", actor)
     missing = missing_parts(report)
     if missing:
@@ -482,7 +502,7 @@ def reminders_due(session: Session) -> int:
     owed = (
         session.execute(
             select(Report)
-            .where(Report.status.in_(OWED), Report.due_date <= horizon)
+            .where(owed_clause(), Report.due_date <= horizon)
             .options(selectinload(Report.grant))
             .order_by(Report.due_date, Report.id)
         )

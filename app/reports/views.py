@@ -104,8 +104,7 @@ def _render(report_id: int, **given: Any) -> str:
         values=values,
         errors=given.get("errors") or {},
         actions=REPORT_WORKFLOW.available(report, user),
-        editable=user.role_enum is Role.APPLICANT
-        and report.status_enum.value in ("due", "revision_requested"),
+        editable=user.role_enum is Role.APPLICANT and report.is_owed,
         progress={row.indicator_id: row for row in report.indicators},
         statuses={row.recommendation_id: row for row in report.recommendations},
         implementation=list(ImplementationStatus),
