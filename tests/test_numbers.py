@@ -1,9 +1,12 @@
 """Whole numbers from outside (query strings, cookies, metadata): ASCII digits, bounded."""
 
+from datetime import timedelta
+
 import pytest
 
 from app.auth import services as auth
 from app.auth import totp
+from app.core.database import today
 from app.core.numbers import MAX_BIGINT, whole_number
 from app.core.web import int_arg
 from app.extensions import db
@@ -148,19 +151,17 @@ def test_a_number_past_a_bigint_in_a_body_is_a_422(
     assert any(name.startswith(field) for name in error["fields"]), error["fields"]
 
 
-def test_a_bigint_itself_reaches_the_service(client, factory):
-    """The bound is the database's, not the rule's: the service answers for the largest id."""
+def test_a_proposal_for_expert_2_to_the_70_is_a_422(client, factory):
+    """A whole proposal whose expert_id no BIGINT holds is refused with the field (it reached
+    the database and overflowed the driver: 500); the largest BIGINT reaches the service,
+    which answers that there is no such expert."""
     staff = factory.user("secretariat")
     fiji = factory.user("applicant", state="FJI")
     grant = builders.expert_grant(factory, staff, builders.committee(factory, staff), fiji)
-    response = client.post(
-        f"/api/v1/grants/{grant.id}/deployments",
-        headers=bearer(factory.token(staff)),
-        json={
-            "expert_id": MAX_BIGINT,
-            "start": "2030-01-01",
-            "end": "2030-01-02",
-            "person_days": 1,
-        },
-    )
-    assert response.status_code == 404 and "expert" in response.get_json()["error"]["message"]
+    start = today() + timedelta(days=5)
+    body = {"start": start.isoformat(), "end": start.isoformat(), "person_days": 1}
+    path, headers = f"/api/v1/grants/{grant.id}/deployments", bearer(factory.token(staff))
+    huge = client.post(path, headers=headers, json={**body, "expert_id": HUGE})
+    assert huge.status_code == 422 and "expert_id" in huge.get_json()["error"]["fields"]
+    largest = client.post(path, headers=headers, json={**body, "expert_id": MAX_BIGINT})
+    assert largest.status_code == 404 and "expert" in largest.get_json()["error"]["message"]
