@@ -601,6 +601,26 @@ def test_the_audit_log_hides_choices_until_the_ballot_closes(client, factory, fi
     assert "reject" in page
 
 
+def test_the_admin_never_reads_named_votes_in_the_audit_log(client, factory, fiji, staff, board):
+    """DESIGN §2 and §3.2: named votes are for the committee, the secretariat and the auditor;
+    the admin reads the log to manage accounts ("no money and no votes")."""
+    application = in_review(fiji, staff)
+    ballots.cast_vote(db.session(), board.member(A), application, "reject")
+    ballots.cast_vote(db.session(), board.member(A), application, "abstain")
+    _close(application, staff)
+    db.session.commit()
+    login(client, factory.user("admin"))
+    page = client.get("/audit?action=vote.").get_data(as_text=True)
+    assert "named votes are for the committee" in page
+    assert "reject" not in page and "abstain" not in page
+    minutes = client.get("/audit?action=ballot.close").get_data(as_text=True)
+    assert "named votes are for the committee" in minutes
+    assert board.member(A).email not in minutes
+    login(client, factory.user("auditor"))
+    page = client.get("/audit?action=ballot.close").get_data(as_text=True)
+    assert board.member(A).email in page and "abstain" in page
+
+
 # -- who sees a ballot ----------------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from app.auditlog import services
 from app.core.pagination import page_arg
@@ -34,5 +35,5 @@ def index() -> str:
         object_type=object_type or "",
         object_id=object_id or "",
         object_types=types,
-        details=services.visible_details(db.session(), page.items),
+        details=services.visible_details(db.session(), page.items, current_user),
     )

@@ -202,7 +202,7 @@ def for_user(session: Session, user: User) -> Dashboard:
         return Dashboard(
             "dashboard/auditor.html",
             {
-                "details": visible_details(session, recent),
+                "details": visible_details(session, recent, user),
                 "recent": recent,
                 "event_count": head.last_id if head else 0,
                 "latest_hash": audit.latest_hash(session),
