@@ -137,6 +137,22 @@ def test_an_alternate_sits_for_a_recused_national(factory, fiji, staff):
     assert sum(not m.recused for m in ballot.members) == 5
 
 
+@pytest.mark.parametrize("change", [{"role": "auditor"}, {"region": "weog"}])
+def test_a_member_whose_role_or_group_changed_sits_on_no_ballot(factory, fiji, staff, change):
+    from app.auth import services as auth_services
+
+    board = builders.committee(factory, staff, alternates={A: "GHA"})
+    member = board.member(A)
+    wanted = {"role": "committee", "region": member.region, **change}
+    auth_services.change_role(
+        db.session(), factory.user("admin"), member, state_iso3=member.state_iso3, **wanted
+    )
+    ballot = ballot_of(in_review(fiji, staff))
+    assert ballot.member_for(member) is None
+    alternate = ballot.member_for(board.alternates[A])
+    assert alternate is not None and not alternate.recused
+
+
 def test_a_recused_member_cannot_vote(fiji, staff, board):
     application = in_review(fiji, staff)
     with pytest.raises(PermissionDenied, match="recused"):
