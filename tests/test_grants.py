@@ -442,6 +442,37 @@ def test_the_expert_budget_is_the_agreements_experts_line_to_the_cent(
     consistent()
 
 
+def test_donors_never_see_the_name_of_an_expert_the_grant_paid(
+    client, factory, staff, checker, board, fiji
+):
+    from app.roster import deployments
+
+    grant = builders.expert_grant(factory, staff, board, fiji)
+    expert = builders.expert(factory, state="KEN", name="Wanjiru Kamau")
+    mission = builders.deployment(grant, expert, staff, status="completed", applicant=fiji)
+    fee = deployments.request_payment(
+        db.session(), staff, mission, "fee", "2500", "Fee for Wanjiru Kamau"
+    )
+    grants.approve_disbursement(db.session(), checker, fee, "BNK-FEE")
+    db.session.commit()
+    assert fee.status == DisbursementStatus.PAID
+    donor = factory.user("donor")
+    api = client.get("/api/v1/ledger", headers=bearer(factory.token(donor)))
+    assert api.status_code == 200
+    assert "Kamau" not in api.get_data(as_text=True)
+    assert f"expert_fee for {mission.reference}" in api.get_data(as_text=True)
+    login(client, donor)
+    for url in ("/ledger", "/ledger.csv", f"/grants/{grant.id}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Kamau" not in response.get_data(as_text=True), url
+    # The secretariat and the auditor still see who was paid, on the grant's page.
+    for reader in (staff, factory.user("auditor")):
+        login(client, reader)
+        page = client.get(f"/grants/{grant.id}").get_data(as_text=True)
+        assert "Wanjiru Kamau" in page and "Fee for Wanjiru Kamau" in page
+
+
 # -- the tables ------------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -13,6 +14,9 @@ from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
 from app.core.money import Money
 from app.reference.models import State
+
+if TYPE_CHECKING:  # the roster builds on grants: only its type is named here
+    from app.roster.models import Deployment
 
 
 class GrantStatus(StrEnum):
@@ -267,6 +271,9 @@ class Disbursement(Base):
 
     grant: Mapped[Grant] = relationship(back_populates="disbursements")
     tranche: Mapped[Tranche | None] = relationship()
+    # Read only (the roster owns deployments): the ledger names the deployment an expert's
+    # fee or travel pays for, never the expert.
+    deployment: Mapped[Deployment | None] = relationship(viewonly=True)
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
 

@@ -433,6 +433,23 @@ def get_disbursement_for(
     return disbursement
 
 
+def ledger_payee(disbursement: Disbursement) -> str:
+    """What the ledger's memo says was paid, to whom. Donors read the memos (the ledger's
+    pages, API and CSV), so an expert is named by the deployment's reference, never by name
+    (docs/roster.md): personal data stays with the secretariat and the auditor."""
+    kind = disbursement.kind_enum
+    if kind is DisbursementKind.TRANCHE:
+        return f"{kind.value} to {disbursement.payee}"
+    deployment = disbursement.deployment
+    return f"{kind.value} for {deployment.reference}" if deployment else kind.value
+
+
+def sees_payees(user: User) -> bool:
+    """Who may read a release's payee and note on the grant's page: an expert's name, or
+    what the officer wrote, is for the secretariat and the auditor."""
+    return user.role_enum in (Role.SECRETARIAT, Role.AUDITOR)
+
+
 def approve_disbursement(
     session: Session, actor: User, disbursement: Disbursement, payment_reference: str
 ) -> Disbursement:
@@ -465,7 +482,7 @@ def approve_disbursement(
         reference=grant.reference,
         amount_minor=disbursement.amount_minor,
         actor=actor,
-        memo=f"{grant.reference} — {disbursement.kind} to {disbursement.payee} ({reference})",
+        memo=f"{grant.reference} — {ledger_payee(disbursement)} ({reference})",
     )
     disbursement.transaction_id = transaction.id
     disbursement.approved_by_id = actor.id

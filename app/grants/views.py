@@ -68,6 +68,7 @@ def _render(grant_id: int, **forms: object) -> str:
         release_form=forms.get("release_form") or ReleaseForm(),
         approve_form=ApproveReleaseForm(),
         approve_errors=forms.get("approve_errors") or {},
+        show_payees=services.sees_payees(user),
         sections=[
             found
             for section in SECTIONS
