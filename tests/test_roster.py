@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.auth import services as auth
 from app.core import mail
 from app.core.database import clock_at, today
 from app.core.errors import (
@@ -242,6 +243,22 @@ def test_a_vetted_experts_nationality_is_locked(kenyan):
         profiles.update_profile(
             db.session(), kenyan.user, kenyan, profiles.ProfileChanges(nationality="FJI")
         )
+
+
+def test_an_expert_without_a_nationality_is_never_proposed(grant, kenyan, staff):
+    """Without one, the rule that nobody is sent to its own State could not hold."""
+    kenyan.user.state_iso3 = None  # as an account from before the lock might be
+    with pytest.raises(ValidationError, match="no nationality"):
+        builders.deployment(grant, kenyan, staff)
+    assert deployments.for_grant(db.session(), grant) == []
+
+
+def test_an_expert_whose_account_is_deactivated_is_never_proposed(factory, grant, kenyan, staff):
+    """Matching leaves out inactive accounts; proposing (page or API) refuses them too."""
+    auth.set_active(db.session(), factory.user("admin"), kenyan.user, False)
+    with pytest.raises(ValidationError, match="account is deactivated"):
+        builders.deployment(grant, kenyan, staff)
+    assert deployments.for_grant(db.session(), grant) == []
 
 
 def test_the_expert_workflow_table():

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.auth import services as auth
 from app.core.database import today
 from app.extensions import db
 from app.ledger.models import LedgerTransaction
@@ -349,3 +350,28 @@ def test_matching_for_a_grant_without_dates_leaves_out_busy_experts(client, worl
     found = call(client, "GET", f"/experts?for_grant={grant.id}", t["staff"]).get_json()
     ids = {item["id"] for item in found["items"]}
     assert free.id in ids and busy.id not in ids and world["fijian"].id not in ids
+
+
+def test_an_expert_whose_account_is_deactivated_is_refused_with_a_422(client, world, factory):
+    expert = builders.expert(factory)
+    auth.set_active(db.session(), factory.user("admin"), expert.user, False)
+    db.session.commit()
+    start = today() + timedelta(days=5)
+    response = call(
+        client,
+        "POST",
+        f"/grants/{world['grant'].id}/deployments",
+        world["tokens"]["staff"],
+        {
+            "expert_id": expert.id,
+            "start": start.isoformat(),
+            "end": start.isoformat(),
+            "person_days": 1,
+        },
+    )
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert "account is deactivated" in error["message"] and error["fields"] == {
+        "expert": "account deactivated"
+    }
+    assert db.session.scalars(select(Deployment)).all() == []

@@ -282,6 +282,17 @@ def propose(
         raise ValidationError(
             "only vetted, active experts can be proposed", fields={"expert": "not active"}
         )
+    if not expert.user.active:
+        raise ValidationError(
+            "the expert's account is deactivated: it cannot be proposed",
+            fields={"expert": "account deactivated"},
+        )
+    if not expert.user.state_iso3:
+        # Without a nationality the rule that nobody is sent to its own State cannot hold.
+        raise ValidationError(
+            "the expert has no nationality on record: it cannot be proposed until it has one",
+            fields={"expert": "no nationality"},
+        )
     if expert.user.state_iso3 == grant.state_iso3:
         raise ValidationError(
             "an expert is never sent to its own State", fields={"expert": "national"}
