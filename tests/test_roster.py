@@ -245,6 +245,40 @@ def test_a_vetted_experts_nationality_is_locked(kenyan):
         )
 
 
+def test_an_administrator_can_neither_change_nor_clear_a_vetted_experts_nationality(
+    client, factory, kenyan
+):
+    """docs/roster.md: the nationality keeps the expert out of its own State's missions."""
+    admin = factory.user("admin")
+    user = kenyan.user
+    for state in ("FJI", None):
+        with pytest.raises(ValidationError, match="nationality is locked"):
+            auth.change_role(
+                db.session(), admin, user, role="expert", state_iso3=state, region=None
+            )
+        assert user.state_iso3 == "KEN"
+    # Not through another role and back either; keeping it, the role may change.
+    with pytest.raises(ValidationError, match="nationality is locked"):
+        auth.change_role(db.session(), admin, user, role="donor", state_iso3="FJI", region=None)
+    auth.change_role(db.session(), admin, user, role="donor", state_iso3="KEN", region=None)
+    with pytest.raises(ValidationError, match="nationality is locked"):
+        auth.change_role(db.session(), admin, user, role="expert", state_iso3="FJI", region=None)
+    auth.change_role(db.session(), admin, user, role="expert", state_iso3="KEN", region=None)
+    db.session.commit()
+    # The administrator's page says so on the State field and changes nothing.
+    login(client, admin)
+    page = client.post(f"/admin/users/{user.id}", data={"role": "expert", "state": ""})
+    assert page.status_code == 200 and "nationality is locked" in page.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.state_iso3 == "KEN"
+    # Before the roster vets the profile, a wrong nationality may still be put right.
+    applied = builders.expert(factory, state="SEN", status="applied")
+    auth.change_role(
+        db.session(), admin, applied.user, role="expert", state_iso3="GHA", region=None
+    )
+    assert applied.user.state_iso3 == "GHA"
+
+
 def test_an_expert_without_a_nationality_is_never_proposed(grant, kenyan, staff):
     """Without one, the rule that nobody is sent to its own State could not hold."""
     kenyan.user.state_iso3 = None  # as an account from before the lock might be

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
@@ -29,6 +30,11 @@ PASSWORD_MAX = 128
 # Compared against when the e-mail is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+# Sent before an administrator changes or clears a user's State (for most roles, the
+# nationality); a receiver raises a DomainError to refuse (the roster locks a vetted
+# expert's). Accounts do not import the domains built on them, so the dependency stays
+# one-way.
+nationality_changing = Namespace().signal("nationality-changing")
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -240,6 +246,8 @@ def change_role(
     new_region = parse_region(region) if isinstance(region, str) or region is None else region
     iso3 = _check_state(session, state_iso3)
     _check_role_fields(new_role, iso3, new_region)
+    if iso3 != user.state_iso3:
+        nationality_changing.send(user, session=session, actor=actor, state_iso3=iso3)
     before = {"role": user.role_enum.value, "state": user.state_iso3, "region": user.region}
     user.role, user.state_iso3, user.region = new_role, iso3, new_region
     if new_role.needs_totp and not user.has_totp:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
+from app.auth import services as auth
 from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
@@ -375,3 +376,24 @@ def set_active(session: Session, actor: User, expert: Expert, active: bool, note
     EXPERT_WORKFLOW.check(expert, action, actor)
     expert.status_note = note[:2000]
     EXPERT_WORKFLOW.apply(session, expert, action, actor, data={"note": note[:200]})
+
+
+# -- an administrator changing the account ------------------------------------------------------------
+
+
+@auth.nationality_changing.connect
+def _on_nationality_changing(
+    user: User, *, session: Session, actor: User, state_iso3: str | None
+) -> None:
+    """Once the roster has vetted an expert, its nationality is what keeps it out of its own
+    State's missions: an administrator's change of role may neither change nor clear it
+    (nor through another role and back: the vetted profile stays with the account)."""
+    vetted = session.execute(
+        select(Expert.id).where(Expert.user_id == user.id, Expert.vetted_at.is_not(None))
+    ).first()
+    if vetted is not None:
+        raise ValidationError(
+            "a vetted expert's nationality is locked: it keeps the expert out of its own"
+            " State's missions, so it is neither changed nor cleared with the role",
+            fields={"state": "locked"},
+        )
