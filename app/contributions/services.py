@@ -21,6 +21,7 @@ from app.core.database import today, utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.core.money import Money, MoneyError, parse_amount
 from app.core.money import convert as convert_money
+from app.core.numbers import whole_number
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
@@ -457,9 +458,9 @@ def by_payment_intent(
     contribution = (
         find(Contribution.payment_intent_id == payment_intent_id) if payment_intent_id else None
     )
-    wanted = str((metadata or {}).get("contribution_id") or "")
-    if contribution is None and payment_intent_id and wanted.isdigit():
-        orphan = find(Contribution.id == int(wanted))
+    wanted = whole_number((metadata or {}).get("contribution_id"))
+    if contribution is None and payment_intent_id and wanted is not None:
+        orphan = find(Contribution.id == wanted)
         if (
             orphan is not None
             and orphan.kind_enum is ContributionKind.CARD
