@@ -138,7 +138,9 @@ def test_an_alternate_sits_for_a_recused_national(factory, fiji, staff):
 
 
 @pytest.mark.parametrize("change", [{"role": "auditor"}, {"region": "weog"}])
-def test_a_member_whose_role_or_group_changed_sits_on_no_ballot(factory, fiji, staff, change):
+def test_a_member_whose_role_or_group_changed_sits_on_no_ballot(
+    client, factory, fiji, staff, change
+):
     from app.auth import services as auth_services
 
     board = builders.committee(factory, staff, alternates={A: "GHA"})
@@ -151,6 +153,9 @@ def test_a_member_whose_role_or_group_changed_sits_on_no_ballot(factory, fiji, s
     assert ballot.member_for(member) is None
     alternate = ballot.member_for(board.alternates[A])
     assert alternate is not None and not alternate.recused
+    login(client, staff)
+    page = client.get("/committee/seats").get_data(as_text=True)
+    assert "no longer an active committee member of this group" in page
 
 
 def test_a_recused_member_cannot_vote(fiji, staff, board):

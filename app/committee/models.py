@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.applications.models import Application
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
-from app.core.roles import Region
+from app.core.roles import Region, Role
 
 
 class SeatKind(StrEnum):
@@ -49,6 +49,14 @@ class CommitteeSeat(Base):
     @property
     def effective_end(self) -> date:
         return min(self.term_end, self.ended_on) if self.ended_on else self.term_end
+
+    @property
+    def is_held(self) -> bool:
+        """Held by an active committee account of the seat's regional group: a holder whose
+        role or group was changed, or whose account was switched off, sits on no ballot and
+        does not keep the alternate out (the secretariat sees the seat as vacant)."""
+        user = self.user
+        return user.active and user.role_enum is Role.COMMITTEE and user.region == self.region
 
     def is_active(self, on: date) -> bool:
         return self.term_start <= on < self.effective_end

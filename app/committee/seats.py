@@ -36,14 +36,7 @@ def active_seats(session: Session, on: date | None = None) -> list[CommitteeSeat
     seats = session.execute(
         select(CommitteeSeat).where(CommitteeSeat.term_start <= on, CommitteeSeat.term_end > on)
     ).scalars()
-    return [s for s in seats if s.is_active(on) and _holds(s.user, s)]
-
-
-def _holds(user: User, seat: CommitteeSeat) -> bool:
-    """A seat is held by an active committee account of the seat's regional group: one whose
-    role or group was changed, or which was switched off, sits on no ballot and does not keep
-    the alternate out."""
-    return user.active and user.role_enum is Role.COMMITTEE and user.region == seat.region
+    return [s for s in seats if s.is_active(on) and s.is_held]
 
 
 def get_seat(session: Session, seat_id: int) -> CommitteeSeat:
