@@ -95,6 +95,10 @@ class Config:
 
     # Where outgoing links point (e-mailed invitations and resets).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # How many reverse proxies stand in front of the app and set X-Forwarded-For/-Proto. Behind
+    # one (README, "Deploying"), every client would otherwise be the proxy's address: one
+    # sign-in throttle for the whole world, and the proxy's address in the audit log.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     HSTS = True
     TOTP_ISSUER = "SPTF"
     # The fund's IATI organisation identifier: OHCHR's (DAC channel code 41313), which would

@@ -380,6 +380,26 @@ def test_expired_invitation_is_refused(client, factory, app):
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("change", ["deactivated", "moved"])
+def test_an_invitation_ends_with_its_inviters_power_to_invite(client, factory, change):
+    admin = factory.user("admin")
+    officer = factory.user("secretariat")
+    _invitation, token = auth.invite(
+        db.session(), officer, email="accomplice@test.example", role="applicant", state_iso3="FJI"
+    )
+    db.session.commit()
+    if change == "deactivated":
+        auth.set_active(db.session(), admin, officer, False)
+    else:
+        auth.change_role(db.session(), admin, officer, role="expert", state_iso3="SEN", region=None)
+    db.session.commit()
+    response = client.post(
+        f"/invitation/{token}", data={"name": "A", "password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert response.status_code == 400 and "no longer valid" in response.get_data(as_text=True)
+    assert auth.find_user_by_email(db.session(), "accomplice@test.example") is None
+
+
 def test_tampered_invitation_link_is_refused(client):
     assert client.get("/invitation/not-a-real-token").status_code == 400
 
@@ -403,14 +423,66 @@ def test_a_form_without_csrf_token_is_refused_and_changes_nothing(client, factor
 
 
 def test_api_token_created_on_the_account_page_is_shown_once(client, factory, csrf):
-    user = factory.user("donor")
+    user = factory.user("donor", password=PASSWORD)
     login(client, user)
     page = client.get("/account").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/account/tokens", data={"name": "script", "csrf_token": csrf})
+    refused = client.post(
+        "/account/tokens", data={"name": "script", "password": "not it", "csrf_token": csrf}
+    )
+    assert "Your password is not correct." in refused.get_data(as_text=True)
+    assert not auth.api_tokens_of(db.session(), user)
+    response = client.post(
+        "/account/tokens", data={"name": "script", "password": PASSWORD, "csrf_token": csrf}
+    )
     token = re.search(r'id="new-token">(sptf_[^<]+)<', response.get_data(as_text=True)).group(1)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert token not in client.get("/account").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "event",
+    ["password_change", "password_reset", "totp_reset", "deactivation", "role_change"],
+)
+def test_tokens_end_when_the_accounts_access_changes(client, factory, event):
+    """A token minted by whoever held the account (a stolen session, a leaked password) does
+    not outlive a new password, a reset second factor, deactivation or a new role."""
+    admin = factory.user("admin")
+    user = factory.user("secretariat" if event == "totp_reset" else "expert", password=PASSWORD)
+    token = factory.token(user)
+    me = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=me).status_code == 200
+    if event == "password_change":
+        auth.change_password(db.session(), user, PASSWORD, "a brand new passphrase 42")
+    elif event == "password_reset":
+        auth.set_password(db.session(), user, "a brand new passphrase 42")
+    elif event == "totp_reset":
+        auth.reset_totp(db.session(), admin, user)
+    elif event == "deactivation":
+        auth.set_active(db.session(), admin, user, False)
+    else:
+        auth.change_role(db.session(), admin, user, role="donor", state_iso3="CHE", region=None)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=me).status_code == 401
+    assert all(not t.is_active for t in auth.api_tokens_of(db.session(), user))
+
+
+def test_a_token_does_not_skip_two_factor_after_a_promotion(client, factory):
+    expert = factory.user("expert", password=PASSWORD)
+    token = {"Authorization": f"Bearer {factory.token(expert)}"}
+    # Even a token made after the promotion (by the CLI, say) waits for TOTP enrolment.
+    auth.change_role(
+        db.session(),
+        factory.user("admin"),
+        expert,
+        role="secretariat",
+        state_iso3="CHE",
+        region=None,
+    )
+    db.session.commit()
+    assert client.get("/api/v1/experts", headers=token).status_code == 401
+    later = {"Authorization": f"Bearer {factory.token(expert)}"}
+    assert client.get("/api/v1/experts", headers=later).status_code == 401
 
 
 def test_the_outbox_never_shows_a_reset_or_invitation_link(client, factory):

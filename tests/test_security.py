@@ -101,3 +101,27 @@ def test_templates_have_no_inline_styles_or_scripts():
         if re.search(r"\son[a-z]+=\"", text):
             offenders.append(f"{path} (inline event handler)")
     assert not offenders, offenders
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(app, database_uri):
+    """Behind nginx (README, "Deploying") every request comes from the proxy: without
+    TRUSTED_PROXIES the per-address sign-in throttle would be one lock for everybody."""
+    from flask import request
+
+    from config import TestingConfig
+
+    proxied = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_uri, TRUSTED_PROXIES=1)
+    seen: list[str | None] = []
+    for each in (proxied, app):
+        each.before_request_funcs.setdefault(None, []).append(
+            lambda: seen.append(request.remote_addr)
+        )
+    forwarded = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
+    local = {"REMOTE_ADDR": "127.0.0.1"}
+    try:
+        proxied.test_client().get("/healthz", headers=forwarded, environ_base=local)
+        # Not trusted by default: a client cannot pick its own address.
+        app.test_client().get("/healthz", headers=forwarded, environ_base=local)
+    finally:
+        app.before_request_funcs[None].pop()
+    assert seen == ["203.0.113.9", "127.0.0.1"]

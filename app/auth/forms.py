@@ -87,6 +87,12 @@ class ApiTokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         description=_l("Where you will use it, e.g. 'reporting script'."),
     )
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        description=_l("Asked again: a token acts for you until you revoke it."),
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ActionForm(FlaskForm):

@@ -216,6 +216,23 @@ def vet_user(session: Session, actor: User, user: User) -> None:
     mail.queue(session, user, "account_vetted", {"user": user})
 
 
+def end_access(session: Session, user: User) -> int:
+    """Sign `user` out everywhere and revoke its API tokens; returns how many were revoked.
+
+    For the events that say the account's access may be in other hands, or changes: a new
+    password, a reset two-factor, deactivation, a new role. (Signing out alone ends the web
+    sessions only: tokens are for scripts, and minting one asks for the password.)"""
+    user.session_version += 1
+    revoked = 0
+    now = utcnow()
+    for token in session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).scalars():
+        token.revoked_at = now
+        revoked += 1
+    return revoked
+
+
 def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     if actor.role_enum is not Role.ADMIN:
         raise PermissionDenied("only an administrator manages accounts")
@@ -225,7 +242,7 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        user.session_version += 1
+        end_access(session, user)
     audit.record(session, "user.activate" if active else "user.deactivate", user, actor=actor)
 
 
@@ -249,10 +266,12 @@ def change_role(
     if iso3 != user.state_iso3:
         nationality_changing.send(user, session=session, actor=actor, state_iso3=iso3)
     before = {"role": user.role_enum.value, "state": user.state_iso3, "region": user.region}
+    role_changes = new_role is not user.role_enum
     user.role, user.state_iso3, user.region = new_role, iso3, new_region
-    if new_role.needs_totp and not user.has_totp:
-        # Sign out so the next sign-in goes through TOTP enrolment.
-        user.session_version += 1
+    if role_changes or (new_role.needs_totp and not user.has_totp):
+        # The next sign-in is as the new role (through TOTP enrolment if it needs it); a token
+        # made for the old role does not carry over to the new one.
+        end_access(session, user)
     audit.record(
         session,
         "user.change_role",
@@ -307,7 +326,7 @@ def set_password(session: Session, user: User, password: str, *, actor: User | N
     validate_password(password, email=user.email)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.session_version += 1
+    end_access(session, user)
     audit.record(session, "user.password_set", user, actor=actor or user)
 
 
@@ -419,6 +438,16 @@ def invitation_from_token(session: Session, token: str) -> Invitation:
     invitation = session.get(Invitation, int(payload.get("iid", 0)))
     if invitation is None or invitation.email != payload.get("email") or not invitation.is_open():
         raise tokens.LinkError("This invitation has already been used, was withdrawn or expired.")
+    inviter = invitation.invited_by
+    may_still_invite = inviter.active and Role(invitation.role) in INVITABLE_BY.get(
+        inviter.role_enum, frozenset()
+    )
+    if not may_still_invite:
+        # Whoever invited may no longer do so (switched off, or moved to another role): what
+        # it handed out goes with it, so a departing officer cannot leave doors open.
+        raise tokens.LinkError(
+            "This invitation is no longer valid. Ask the secretariat for a new one."
+        )
     return invitation
 
 
@@ -490,11 +519,21 @@ def reset_totp(session: Session, actor: User, user: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
-    user.session_version += 1
+    end_access(session, user)
     audit.record(session, "user.totp_reset", user, actor=actor)
 
 
 # -- API tokens -----------------------------------------------------------------------------------
+
+
+def create_api_token_with_password(
+    session: Session, user: User, password: str, name: str = "API token"
+) -> tuple[ApiToken, str]:
+    """A token from the account page: the password is asked again, so that a session cookie
+    in other hands cannot be turned into access that outlives it."""
+    if not user.password_hash or not check_password_hash(user.password_hash, password or ""):
+        raise ValidationError("Your password is not correct.", fields={"password": "incorrect"})
+    return create_api_token(session, user, name)
 
 
 def create_api_token(session: Session, user: User, name: str = "API token") -> tuple[ApiToken, str]:
@@ -528,6 +567,8 @@ def user_for_api_token(session: Session, plaintext: str) -> User | None:
     ).scalar_one_or_none()
     if token is None or not token.is_active or not token.user.active:
         return None
+    if token.user.role_enum.needs_totp and not token.user.has_totp:
+        return None  # these roles act only after a second factor (DESIGN §2)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > API_TOKEN_TOUCH_INTERVAL:
         token.last_used_at = now

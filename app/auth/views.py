@@ -378,11 +378,19 @@ def change_password() -> Response | str:
 def create_token() -> Response | str:
     form = ApiTokenForm()
     if form.validate_on_submit():
-        _token, plaintext = services.create_api_token(
-            db.session(), current_user._get_current_object(), form.name.data or ""
-        )
-        db.session.commit()
-        return _account_page(new_token=plaintext)
+        try:
+            _token, plaintext = services.create_api_token_with_password(
+                db.session(),
+                current_user._get_current_object(),
+                form.password.data or "",
+                form.name.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _apply_form_errors(form, error)
+        else:
+            db.session.commit()
+            return _account_page(new_token=plaintext)
     return _account_page(token=form)
 
 
