@@ -186,9 +186,12 @@ def search(
         + load_points
     )
 
-    stmt = (
+    # Rank on narrow rows (the id and the score's parts), then load the page's experts whole:
+    # the ranking scores every candidate, and joining each one's account and State (Expert's
+    # joined `user`) before taking the page made the sort ten times wider (bench/).
+    ranked = (
         select(
-            Expert,
+            Expert.id.label("expert_id"),
             total.label("score"),
             themes_matched.label("themes_matched"),
             languages_matched.label("languages_matched"),
@@ -217,16 +220,21 @@ def search(
         )
     ).scalar_one()
     rows = session.execute(
-        stmt.order_by(total.desc(), Expert.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .options(
-            selectinload(Expert.themes),
-            selectinload(Expert.languages),
-            selectinload(Expert.availability),
-        )
+        ranked.order_by(total.desc(), Expert.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    matches = [_explain(row, themes, languages, criteria) for row in rows]
+    experts = {
+        expert.id: expert
+        for expert in session.execute(
+            select(Expert)
+            .where(Expert.id.in_([row.expert_id for row in rows]))
+            .options(
+                selectinload(Expert.themes),
+                selectinload(Expert.languages),
+                selectinload(Expert.availability),
+            )
+        ).scalars()
+    }
+    matches = [_explain(row, experts[row.expert_id], themes, languages, criteria) for row in rows]
     return Page(items=matches, page=page, per_page=per_page, total=int(count))
 
 
@@ -285,8 +293,9 @@ def _filters(criteria: Criteria, themes: list[str], languages: list[str]) -> lis
     return clauses
 
 
-def _explain(row: Any, themes: list[str], languages: list[str], criteria: Criteria) -> Match:
-    expert: Expert = row.Expert
+def _explain(
+    row: Any, expert: Expert, themes: list[str], languages: list[str], criteria: Criteria
+) -> Match:
     parts = []
     if themes:
         parts.append(
