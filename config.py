@@ -99,6 +99,8 @@ class Config:
     # one (README, "Deploying"), every client would otherwise be the proxy's address: one
     # sign-in throttle for the whole world, and the proxy's address in the audit log.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # The secretariat's address for donors, States and experts (pages say "write to").
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "secretariat@sptf.example")
     HSTS = True
     TOTP_ISSUER = "SPTF"
     # The fund's IATI organisation identifier: OHCHR's (DAC channel code 41313), which would

@@ -459,3 +459,17 @@ def test_every_edit_is_audited(fiji):
     )
     assert actions[:2] == ["application.create", "application.edit"]
     assert db.session.execute(select(func.count(ApplicationVersion.id))).scalar_one() == 0
+
+
+def test_changes_between_versions_read_as_a_person_would():
+    from app.applications.versions import changes
+
+    before = {"themes": ["children", "health"], "sdgs": [5, 16], "budget": [{"a": 1}, {"a": 2}]}
+    reordered = {"themes": ["health", "children"], "sdgs": [16, 5], "budget": [{"a": 2}, {"a": 1}]}
+    names = {"children": "Children", "health": "Right to health", "women": "Women"}
+    diff = changes(before, reordered, names)
+    # The same themes and SDGs in another order are no change; reordered budget lines are.
+    assert [c.field for c in diff] == ["budget"]
+    assert diff[0].listed and not diff[0].added and not diff[0].removed
+    (themes,) = changes(before, {**before, "themes": ["children", "women"]}, names)
+    assert themes.added == ("Women",) and themes.removed == ("Right to health",)

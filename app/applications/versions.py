@@ -95,6 +95,7 @@ class Change:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     inline: Markup | None = None
+    listed: bool = False  # a list: shown as what was added and removed (or reordered)
 
 
 def _word_diff(before: str, after: str) -> Markup:
@@ -117,12 +118,31 @@ def _item(value: Any) -> str:
     return str(value)
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+# Lists whose order means nothing: the same themes in another order are no change.
+UNORDERED = {"themes", "sdgs"}
+
+
+def changes(
+    before: dict[str, Any], after: dict[str, Any], theme_names: dict[str, str] | None = None
+) -> list[Change]:
+    """What changed between two snapshots, field by field; theme codes are shown by name."""
+    names = theme_names or {}
+
+    def readable(field: str, value: Any) -> Any:
+        if field == "themes":
+            return [names.get(code, code) for code in value or []]
+        if field == "expertise" and isinstance(value, dict):
+            return {**value, "themes": ", ".join(names.get(c, c) for c in value.get("themes", []))}
+        return value
+
     result = []
     for field, label in FIELD_LABELS.items():
         old, new = before.get(field), after.get(field)
+        if field in UNORDERED:
+            old, new = sorted(old or [], key=str), sorted(new or [], key=str)
         if old == new:
             continue
+        old, new = readable(field, old), readable(field, new)
         if isinstance(old, list) or isinstance(new, list):
             old_items = [_item(x) for x in old or []]
             new_items = [_item(x) for x in new or []]
@@ -134,6 +154,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
                     new,
                     added=tuple(x for x in new_items if x not in old_items),
                     removed=tuple(x for x in old_items if x not in new_items),
+                    listed=True,
                 )
             )
         elif field in TEXT_FIELDS:

@@ -24,6 +24,7 @@ from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.web import actor, int_arg, show_error
 from app.extensions import db
+from app.reference import services as reference
 
 bp = Blueprint("applications", __name__)
 
@@ -66,7 +67,7 @@ def new() -> Response | str:
             db.session.commit()
             flash(
                 _(
-                    "Draft %(reference)s is created. Fill in each section; your work is saved as you go.",
+                    "Draft %(reference)s is created. Fill in each section and save it as you go.",
                     reference=application.reference,
                 ),
                 "success",
@@ -168,7 +169,8 @@ def changes_view(application_id: int) -> str:
     by_number = {v.number: json.loads(v.snapshot) for v in versions}
     after = snapshot(application) if to_current else by_number.get(to_number)
     before = by_number.get(from_number)
-    diff = changes(before, after) if before is not None and after is not None else None
+    theme_names = {t.code: t.name for t in reference.themes(db.session())}
+    diff = changes(before, after, theme_names) if before is not None and after is not None else None
     return render_template(
         "applications/changes.html",
         application=application,

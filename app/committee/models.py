@@ -158,6 +158,14 @@ class BallotMember(Base):
     ballot: Mapped[Ballot] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
 
+    @property
+    def recusal_reason_text(self) -> str:
+        """The reason as the reader reads it: a recusal for nationality is the rule's own
+        words, in the reader's language (the stored text is in whoever opened the ballot's)."""
+        if self.recusal_kind == "nationality":
+            return str(_l("National of the applicant State"))
+        return self.recusal_reason
+
 
 class VoteChoice(StrEnum):
     APPROVE = "approve"

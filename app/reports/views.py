@@ -145,9 +145,7 @@ def write(report_id: int) -> Response | str:
     except DomainError as error:
         session.rollback()
         errors = dict.fromkeys(error.fields, error.message)
-        show_error(form, error)
-        if not any(k in form for k in error.fields):
-            flash(error.message, "error")
+        show_error(form, error)  # on the field it names, or flashed once
         return _render(report_id, form=form, values=values, errors=errors)
     session.commit()
     flash(
