@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ def get_user_for(session: Session, actor: User, user_id: int) -> User:
     require_role(actor, Role.ADMIN, Role.SECRETARIAT)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(_("no such user"))
     return user
 
 
@@ -51,7 +52,7 @@ def get_invitation_for(session: Session, actor: User, invitation_id: int) -> Inv
     require_role(actor, *INVITABLE_BY)
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or Role(invitation.role) not in INVITABLE_BY[actor.role_enum]:
-        raise NotFound("no such invitation")
+        raise NotFound(_("no such invitation"))
     return invitation
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, object_session
 
@@ -105,7 +106,7 @@ def require_complete(application: Application, actor: Any) -> None:
     missing = [p for s in sections(application) if not s.complete for p in s.problems]
     if missing:
         raise ValidationError(
-            "The application is not complete: " + "; ".join(missing) + ".",
+            _("The application is not complete: %(missing)s.", missing="; ".join(missing)),
             fields={"application": "incomplete"},
         )
 
@@ -171,8 +172,9 @@ def require_eligible(application: Application, actor: Any) -> None:
     unmet = [str(c.label) for c in eligibility(application) if not c.met]
     if unmet:
         raise ValidationError(
-            "Not eligible yet: "
-            + "; ".join(unmet)
-            + ". Return it to the State or declare it ineligible.",
+            _(
+                "Not eligible yet: %(unmet)s. Return it to the State or declare it ineligible.",
+                unmet="; ".join(unmet),
+            ),
             fields={"outcome": "criteria not met"},
         )

@@ -66,21 +66,21 @@ def screen(
         outcome = Outcome(outcome)
     except ValueError:
         raise ValidationError(
-            "the outcome must be eligible, returned or ineligible", fields={"outcome": "unknown"}
+            _("the outcome must be eligible, returned or ineligible"), fields={"outcome": "unknown"}
         ) from None
     note = (note or "").strip()[:5000]
     referral = (referral or "").strip()[:5000]
     if outcome is Outcome.RETURNED and not note:
-        raise ValidationError("say what the State should fix", fields={"note": "required"})
+        raise ValidationError(_("say what the State should fix"), fields={"note": "required"})
     if outcome is Outcome.INELIGIBLE and not note:
-        raise ValidationError("give the reason it is not eligible", fields={"note": "required"})
+        raise ValidationError(_("give the reason it is not eligible"), fields={"note": "required"})
     if outcome is Outcome.INELIGIBLE and not referral:
         # DESIGN's API body is {outcome, note}: the reasons then carry the referral, and the
         # State is still told, in so many words, that it is referred on, not turned away.
         referral = default_referral()
     if outcome is Outcome.ELIGIBLE and deadline is not None and deadline <= utcnow():
         raise ValidationError(
-            "the ballot deadline must be in the future", fields={"deadline": "in the past"}
+            _("the ballot deadline must be in the future"), fields={"deadline": "in the past"}
         )
     # Check first, then record the note, so the notification the transition sends carries it.
     APPLICATION_WORKFLOW.check(application, ACTIONS[outcome], actor)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
@@ -149,7 +150,7 @@ def get_application_for(
         stmt = stmt.with_for_update(of=Application)
     application = session.execute(stmt).unique().scalar_one_or_none()
     if application is None or not can_view(user, application):
-        raise NotFound("no such application")
+        raise NotFound(_("no such application"))
     return application
 
 
@@ -164,7 +165,7 @@ def visible_query(user: User) -> Select[Any]:
         return stmt.where(Application.status.in_(list(COMMITTEE_VISIBLE)), _on_a_ballot(user))
     if role is Role.AUDITOR:
         return stmt
-    raise PermissionDenied("your role does not see applications")
+    raise PermissionDenied(_("your role does not see applications"))
 
 
 SORTS: dict[str, Any] = {
@@ -200,10 +201,11 @@ def list_for(
 def _text(value: str | None, name: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ValidationError(f"{name} is required", fields={name: "required"})
+        raise ValidationError(_("%(name)s is required", name=name), fields={name: "required"})
     if len(text) > limit:
         raise ValidationError(
-            f"{name} is too long (at most {limit} characters)", fields={name: "too long"}
+            _("%(name)s is too long (at most %(limit)s characters)", name=name, limit=limit),
+            fields={name: "too long"},
         )
     return text
 
@@ -216,7 +218,8 @@ def _themes(session: Session, codes: Iterable[str], name: str = "themes") -> lis
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise ValidationError(
-            f"unknown theme code {unknown[0]!r}", fields={name: f"unknown: {', '.join(unknown)}"}
+            _("unknown theme code %(code)s", code=repr(unknown[0])),
+            fields={name: f"unknown: {', '.join(unknown)}"},
         )
     return [found[c] for c in codes]
 
@@ -228,11 +231,13 @@ def _sdgs(session: Session, numbers: Iterable[Any]) -> list[Sdg]:
             number = int(value)
         except (TypeError, ValueError):
             raise ValidationError(
-                f"{value!r} is not an SDG number", fields={"sdgs": "not a number"}
+                _("%(value)s is not an SDG number", value=repr(value)),
+                fields={"sdgs": "not a number"},
             ) from None
         if not 1 <= number <= 99:  # also keeps an absurd integer away from the database
             raise ValidationError(
-                f"there is no SDG {number} (use 1 to 17)", fields={"sdgs": "unknown"}
+                _("there is no SDG %(number)s (use 1 to 17)", number=number),
+                fields={"sdgs": "unknown"},
             )
         if number not in wanted:
             wanted.append(number)
@@ -242,7 +247,8 @@ def _sdgs(session: Session, numbers: Iterable[Any]) -> list[Sdg]:
     unknown = [n for n in wanted if n not in found]
     if unknown:
         raise ValidationError(
-            f"there is no SDG {unknown[0]} (use 1 to 17)", fields={"sdgs": "unknown"}
+            _("there is no SDG %(number)s (use 1 to 17)", number=unknown[0]),
+            fields={"sdgs": "unknown"},
         )
     return [found[n] for n in wanted]
 
@@ -253,12 +259,16 @@ def _languages(codes: Iterable[str]) -> list[str]:
     unknown = [c for c in result if c not in known]
     if unknown:
         raise ValidationError(
-            f"unknown language code {unknown[0]!r} (use ISO 639-1, e.g. en, fr)",
+            _(
+                "unknown language code %(code)s (use ISO 639-1, e.g. en, fr)",
+                code=repr(unknown[0]),
+            ),
             fields={"languages": "unknown"},
         )
     if len(result) > MAX_LANGUAGES:
         raise ValidationError(
-            f"at most {MAX_LANGUAGES} languages", fields={"languages": "too many"}
+            _("at most %(count)s languages", count=MAX_LANGUAGES),
+            fields={"languages": "too many"},
         )
     return result
 
@@ -269,16 +279,17 @@ def _positive_int(
     if value in (None, ""):
         if optional:
             return None
-        raise ValidationError(f"{name} is required", fields={name: "required"})
+        raise ValidationError(_("%(name)s is required", name=name), fields={name: "required"})
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise ValidationError(
-            f"{name} must be a whole number", fields={name: "not a number"}
+            _("%(name)s must be a whole number", name=name), fields={name: "not a number"}
         ) from None
     if not low <= number <= high:
         raise ValidationError(
-            f"{name} must be between {low} and {high}", fields={name: "out of range"}
+            _("%(name)s must be between %(low)s and %(high)s", name=name, low=low, high=high),
+            fields={name: "out of range"},
         )
     return number
 
@@ -291,7 +302,7 @@ def _currency(value: str | None) -> str:
     currency = (value or fund_currency()).strip().upper()
     if currency != fund_currency():
         raise ValidationError(
-            f"requests are made in the fund's currency, {fund_currency()}",
+            _("requests are made in the fund's currency, %(currency)s", currency=fund_currency()),
             fields={"currency": "not the fund currency"},
         )
     return currency
@@ -301,13 +312,17 @@ def _amount(value: Any, currency: str, name: str = "amount") -> int:
     try:
         return parse_amount(value, currency).amount_minor
     except MoneyError as error:
-        raise ValidationError(f"{name}: {error}", fields={name: str(error)}) from None
+        raise ValidationError(
+            _("%(name)s: %(error)s", name=name, error=str(error)), fields={name: str(error)}
+        ) from None
 
 
 def _mechanism(session: Session, code: str) -> str:
     code = (code or "").strip().upper()
     if session.get(Mechanism, code) is None:
-        raise ValidationError(f"unknown mechanism {code!r}", fields={"mechanism": "unknown"})
+        raise ValidationError(
+            _("unknown mechanism %(code)s", code=repr(code)), fields={"mechanism": "unknown"}
+        )
     return code
 
 
@@ -342,7 +357,11 @@ def _clean_budget_line(spec: BudgetLineSpec, currency: str) -> dict[str, Any]:
         category = BudgetCategory(spec.category)
     except ValueError:
         raise ValidationError(
-            f"unknown budget category {spec.category!r}; use one of {', '.join(c.value for c in BudgetCategory)}",
+            _(
+                "unknown budget category %(category)s; use one of %(categories)s",
+                category=repr(spec.category),
+                categories=", ".join(c.value for c in BudgetCategory),
+            ),
             fields={"category": "unknown"},
         ) from None
     return {
@@ -356,8 +375,11 @@ def _check_total(session: Session, application: Application, total_minor: int) -
     limit = ceiling(session)
     if total_minor > limit.amount_minor:
         raise ValidationError(
-            f"the budget total would be {Money(total_minor, application.currency).format()}, "
-            f"above the grant ceiling of {limit.format()}",
+            _(
+                "the budget total would be %(total)s, above the grant ceiling of %(ceiling)s",
+                total=Money(total_minor, application.currency).format(),
+                ceiling=limit.format(),
+            ),
             fields={"amount": "above the ceiling"},
         )
 
@@ -365,7 +387,12 @@ def _check_total(session: Session, application: Application, total_minor: int) -
 def _row_limit(rows: Sequence[Any], name: str, *, adding: int = 1) -> None:
     """Refuse rows that would take the application past MAX_ROWS of a kind."""
     if len(rows) + adding > MAX_ROWS:
-        raise ValidationError(f"at most {MAX_ROWS} {name}", fields={name: "too many"})
+        messages = {
+            "recommendations": _("at most %(count)s recommendations", count=MAX_ROWS),
+            "indicators": _("at most %(count)s indicators", count=MAX_ROWS),
+            "budget lines": _("at most %(count)s budget lines", count=MAX_ROWS),
+        }
+        raise ValidationError(messages[name], fields={name: "too many"})
 
 
 # -- editing ---------------------------------------------------------------------------------------
@@ -373,11 +400,12 @@ def _row_limit(rows: Sequence[Any], name: str, *, adding: int = 1) -> None:
 
 def require_editor(actor: User, application: Application) -> None:
     if actor.role_enum is not Role.APPLICANT or actor.state_iso3 != application.state_iso3:
-        raise PermissionDenied("only the State's focal point edits its application")
+        raise PermissionDenied(_("only the State's focal point edits its application"))
     if not application.is_editable:
         status = application.status_enum.value
         raise TransitionNotAllowed(
-            f"cannot edit an application whose status is {status}", fields={"status": status}
+            _("cannot edit an application whose status is %(status)s", status=status),
+            fields={"status": status},
         )
 
 
@@ -389,7 +417,7 @@ def _edited(session: Session, actor: User, application: Application, section: st
 def create_application(session: Session, actor: User, spec: ApplicationSpec) -> Application:
     """A new draft for the actor's State, with whatever content the spec carries."""
     if actor.role_enum is not Role.APPLICANT or not actor.state_iso3:
-        raise PermissionDenied("only a State's focal point creates applications")
+        raise PermissionDenied(_("only a State's focal point creates applications"))
     currency = _currency(spec.currency)
     for rows, name in (
         (spec.recommendations, "recommendations"),
@@ -604,7 +632,7 @@ def update_expertise(
 def _apply_consent(application: Application, actor: User, spec: ConsentSpec) -> None:
     if not spec.given:
         raise ValidationError(
-            "the consent must be confirmed", fields={"given": "must be confirmed"}
+            _("the consent must be confirmed"), fields={"given": "must be confirmed"}
         )
     application.consent_official_name = _text(
         spec.official_name, "official_name", required=True, limit=200
@@ -629,7 +657,7 @@ def add_attachment(
 ) -> uploads.StoredFile:
     require_editor(actor, application)
     if len(application.attachments) >= 20:
-        raise ValidationError("at most 20 attachments", fields={"file": "too many"})
+        raise ValidationError(_("at most 20 attachments"), fields={"file": "too many"})
     stored = uploads.store(session, upload, uploaded_by_id=actor.id)
     application.attachments.append(stored)
     _edited(session, actor, application, "attachments")
@@ -655,7 +683,7 @@ def _row(rows: Sequence[Any], row_id: int) -> Any:
     for row in rows:
         if row.id == row_id:
             return row
-    raise NotFound("no such item on this application")
+    raise NotFound(_("no such item on this application"))
 
 
 # -- transitions -------------------------------------------------------------------------------------
@@ -664,7 +692,7 @@ def _row(rows: Sequence[Any], row_id: int) -> Any:
 def submit(session: Session, actor: User, application: Application) -> ApplicationVersion:
     """Submit (or resubmit) and freeze the content as a new version."""
     if actor.state_iso3 != application.state_iso3:
-        raise NotFound("no such application")
+        raise NotFound(_("no such application"))
     APPLICATION_WORKFLOW.apply(
         session, application, "submit", actor, data={"version": application.version + 1}
     )
@@ -686,7 +714,7 @@ def submit(session: Session, actor: User, application: Application) -> Applicati
 
 def withdraw(session: Session, actor: User, application: Application, reason: str = "") -> None:
     if actor.state_iso3 != application.state_iso3:
-        raise NotFound("no such application")
+        raise NotFound(_("no such application"))
     APPLICATION_WORKFLOW.apply(
         session,
         application,

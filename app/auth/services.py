@@ -12,6 +12,7 @@ from datetime import timedelta
 from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -50,13 +51,13 @@ def normalise_email(email: str) -> str:
 
 def validate_password(password: str, *, email: str | None = None) -> None:
     if len(password or "") < PASSWORD_MIN:
-        message = f"Use at least {PASSWORD_MIN} characters."
+        message = _("Use at least %(count)s characters.", count=PASSWORD_MIN)
         raise ValidationError(message, fields={"password": message})
     if len(password) > PASSWORD_MAX:
-        message = f"Use at most {PASSWORD_MAX} characters."
+        message = _("Use at most %(count)s characters.", count=PASSWORD_MAX)
         raise ValidationError(message, fields={"password": message})
     if len(set(password)) < 4 or (email and password.lower() == email.lower()):
-        message = "This password is too easy to guess."
+        message = _("This password is too easy to guess.")
         raise ValidationError(message, fields={"password": message})
 
 
@@ -69,7 +70,11 @@ def parse_role(value: str) -> Role:
         return Role(value)
     except ValueError:
         raise ValidationError(
-            f"unknown role {value!r}; use one of {', '.join(r.value for r in Role)}",
+            _(
+                "unknown role %(role)s; use one of %(roles)s",
+                role=repr(value),
+                roles=", ".join(r.value for r in Role),
+            ),
             fields={"role": "unknown role"},
         ) from None
 
@@ -81,7 +86,11 @@ def parse_region(value: str | None) -> Region | None:
         return Region(value)
     except ValueError:
         raise ValidationError(
-            f"unknown region {value!r}; use one of {', '.join(r.value for r in Region)}",
+            _(
+                "unknown region %(region)s; use one of %(regions)s",
+                region=repr(value),
+                regions=", ".join(r.value for r in Region),
+            ),
             fields={"region": "unknown region"},
         ) from None
 
@@ -92,7 +101,10 @@ def _check_state(session: Session, iso3: str | None) -> str | None:
     state = session.get(State, iso3.strip().upper())
     if state is None:
         raise ValidationError(
-            f"unknown State {iso3!r}; use an ISO 3166-1 alpha-3 code such as FJI",
+            _(
+                "unknown State %(code)s; use an ISO 3166-1 alpha-3 code such as FJI",
+                code=repr(iso3),
+            ),
             fields={"state": "unknown State"},
         )
     return state.iso3
@@ -101,11 +113,11 @@ def _check_state(session: Session, iso3: str | None) -> str | None:
 def _check_role_fields(role: Role, state_iso3: str | None, region: Region | None) -> None:
     if role is Role.APPLICANT and not state_iso3:
         raise ValidationError(
-            "an applicant must belong to a State (--state ISO3)", fields={"state": "required"}
+            _("an applicant must belong to a State (--state ISO3)"), fields={"state": "required"}
         )
     if role is Role.COMMITTEE and region is None:
         raise ValidationError(
-            "a committee member must represent a regional group (--region GROUP)",
+            _("a committee member must represent a regional group (--region GROUP)"),
             fields={"region": "required"},
         )
 
@@ -113,7 +125,7 @@ def _check_role_fields(role: Role, state_iso3: str | None, region: Region | None
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(_("no such user"))
     return user
 
 
@@ -145,7 +157,10 @@ def create_user(
     iso3 = _check_state(session, state_iso3)
     _check_role_fields(role, iso3, region_value)
     if find_user_by_email(session, email) is not None:
-        raise Conflict(f"a user with e-mail {email} already exists", fields={"email": "taken"})
+        raise Conflict(
+            _("a user with e-mail %(email)s already exists", email=email),
+            fields={"email": "taken"},
+        )
     user = User(
         email=email,
         name=(name or "").strip() or email.split("@")[0],
@@ -184,7 +199,7 @@ def register(
     """Self-registration: only donors and experts, and they start unvetted."""
     role = parse_role(role) if isinstance(role, str) else role
     if role not in SELF_REGISTRATION_ROLES:
-        raise PermissionDenied("only donors and experts may register themselves")
+        raise PermissionDenied(_("only donors and experts may register themselves"))
     validate_password(password, email=email)
     user = create_user(
         session,
@@ -204,13 +219,13 @@ def register(
 
 def vet_user(session: Session, actor: User, user: User) -> None:
     if actor.role_enum is not Role.SECRETARIAT:
-        raise PermissionDenied("only the secretariat vets accounts")
+        raise PermissionDenied(_("only the secretariat vets accounts"))
     if user.role_enum is Role.EXPERT:
-        raise ValidationError("experts are vetted on their roster profile, by the secretariat")
+        raise ValidationError(_("experts are vetted on their roster profile, by the secretariat"))
     if user.role_enum not in SELF_REGISTRATION_ROLES:
-        raise ValidationError("only donor and expert accounts are vetted")
+        raise ValidationError(_("only donor and expert accounts are vetted"))
     if user.is_vetted:
-        raise Conflict("this account is already vetted")
+        raise Conflict(_("this account is already vetted"))
     user.vetted_at = utcnow()
     audit.record(session, "user.vet", user, actor=actor)
     mail.queue(session, user, "account_vetted", {"user": user})
@@ -235,9 +250,9 @@ def end_access(session: Session, user: User) -> int:
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     if actor.role_enum is not Role.ADMIN:
-        raise PermissionDenied("only an administrator manages accounts")
+        raise PermissionDenied(_("only an administrator manages accounts"))
     if user.id == actor.id and not active:
-        raise ValidationError("you cannot deactivate your own account")
+        raise ValidationError(_("you cannot deactivate your own account"))
     if user.active == active:
         return
     user.active = active
@@ -256,9 +271,9 @@ def change_role(
     region: Region | str | None,
 ) -> None:
     if actor.role_enum is not Role.ADMIN:
-        raise PermissionDenied("only an administrator changes roles")
+        raise PermissionDenied(_("only an administrator changes roles"))
     if user.id == actor.id:
-        raise ValidationError("you cannot change your own role")
+        raise ValidationError(_("you cannot change your own role"))
     new_role = parse_role(role) if isinstance(role, str) else role
     new_region = parse_region(region) if isinstance(region, str) or region is None else region
     iso3 = _check_state(session, state_iso3)
@@ -312,7 +327,7 @@ def sign_out(session: Session, user: User) -> None:
 
 
 def load_user(session: Session, session_id: str) -> User | None:
-    user_id, _, version = (session_id or "").partition(":")
+    user_id, _sep, version = (session_id or "").partition(":")
     number, version_number = whole_number(user_id), whole_number(version)
     if number is None or version_number is None:
         return None
@@ -333,7 +348,7 @@ def set_password(session: Session, user: User, password: str, *, actor: User | N
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
         raise ValidationError(
-            "Your current password is not correct.", fields={"current_password": "incorrect"}
+            _("Your current password is not correct."), fields={"current_password": "incorrect"}
         )
     set_password(session, user, new)
     mail.queue(session, user, "password_changed", {"user": user})
@@ -342,9 +357,9 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 def update_profile(session: Session, user: User, *, name: str, locale: str | None) -> None:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Your name cannot be empty.", fields={"name": "required"})
+        raise ValidationError(_("Your name cannot be empty."), fields={"name": "required"})
     if locale not in (None, "", *current_app.config["LANGUAGES"]):
-        raise ValidationError("Unknown language.", fields={"locale": "unknown"})
+        raise ValidationError(_("Unknown language."), fields={"locale": "unknown"})
     user.name = name[:200]
     user.locale = locale or None
     audit.record(session, "user.update_profile", user, actor=user)
@@ -378,7 +393,7 @@ def user_from_reset_token(session: Session, token: str) -> User:
         or not user.active
         or payload.get("fp") != tokens.fingerprint(user.password_hash)
     ):
-        raise tokens.LinkError("This link has already been used or is no longer valid.")
+        raise tokens.LinkError(_("This link has already been used or is no longer valid."))
     return user
 
 
@@ -403,13 +418,21 @@ def invite(
 ) -> tuple[Invitation, str]:
     role = parse_role(role) if isinstance(role, str) else role
     if role not in INVITABLE_BY.get(actor.role_enum, frozenset()):
-        raise PermissionDenied(f"a {actor.role_enum.value} may not invite a {role.value}")
+        raise PermissionDenied(
+            _(
+                "a %(actor_role)s may not invite a %(role)s",
+                actor_role=actor.role_enum.value,
+                role=role.value,
+            )
+        )
     email = normalise_email(email)
     region_value = parse_region(region) if isinstance(region, str) or region is None else region
     iso3 = _check_state(session, state_iso3)
     _check_role_fields(role, iso3, region_value)
     if find_user_by_email(session, email) is not None:
-        raise Conflict(f"{email} already has an account", fields={"email": "taken"})
+        raise Conflict(
+            _("%(email)s already has an account", email=email), fields={"email": "taken"}
+        )
     invitation = Invitation(
         email=email,
         name=(name or "").strip(),
@@ -437,7 +460,9 @@ def invitation_from_token(session: Session, token: str) -> Invitation:
     payload = tokens.unsign("invite", token, current_app.config["INVITATION_MAX_AGE"])
     invitation = session.get(Invitation, int(payload.get("iid", 0)))
     if invitation is None or invitation.email != payload.get("email") or not invitation.is_open():
-        raise tokens.LinkError("This invitation has already been used, was withdrawn or expired.")
+        raise tokens.LinkError(
+            _("This invitation has already been used, was withdrawn or expired.")
+        )
     inviter = invitation.invited_by
     may_still_invite = inviter.active and Role(invitation.role) in INVITABLE_BY.get(
         inviter.role_enum, frozenset()
@@ -446,7 +471,7 @@ def invitation_from_token(session: Session, token: str) -> Invitation:
         # Whoever invited may no longer do so (switched off, or moved to another role): what
         # it handed out goes with it, so a departing officer cannot leave doors open.
         raise tokens.LinkError(
-            "This invitation is no longer valid. Ask the secretariat for a new one."
+            _("This invitation is no longer valid. Ask the secretariat for a new one.")
         )
     return invitation
 
@@ -472,9 +497,9 @@ def accept_invitation(session: Session, token: str, *, name: str, password: str)
 
 def revoke_invitation(session: Session, actor: User, invitation: Invitation) -> None:
     if actor.role_enum not in INVITABLE_BY:
-        raise PermissionDenied("you may not manage invitations")
+        raise PermissionDenied(_("you may not manage invitations"))
     if not invitation.is_open():
-        raise Conflict("this invitation is no longer open")
+        raise Conflict(_("this invitation is no longer open"))
     invitation.revoked_at = utcnow()
     audit.record(session, "invitation.revoke", invitation, actor=actor)
 
@@ -515,7 +540,7 @@ def verify_totp(session: Session, user: User, code: str) -> bool:
 
 def reset_totp(session: Session, actor: User, user: User) -> None:
     if actor.role_enum is not Role.ADMIN:
-        raise PermissionDenied("only an administrator resets two-factor sign-in")
+        raise PermissionDenied(_("only an administrator resets two-factor sign-in"))
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
@@ -532,7 +557,7 @@ def create_api_token_with_password(
     """A token from the account page: the password is asked again, so that a session cookie
     in other hands cannot be turned into access that outlives it."""
     if not user.password_hash or not check_password_hash(user.password_hash, password or ""):
-        raise ValidationError("Your password is not correct.", fields={"password": "incorrect"})
+        raise ValidationError(_("Your password is not correct."), fields={"password": "incorrect"})
     return create_api_token(session, user, name)
 
 
@@ -553,7 +578,7 @@ def create_api_token(session: Session, user: User, name: str = "API token") -> t
 def revoke_api_token(session: Session, user: User, token_id: int) -> None:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("no such token")
+        raise NotFound(_("no such token"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(session, "api_token.revoke", token, actor=user)

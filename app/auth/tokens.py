@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 API_TOKEN_PREFIX = "sptf_"  # noqa: S105 (a label, not a secret)
@@ -28,11 +29,11 @@ def unsign(purpose: str, token: str, max_age: int) -> dict[str, Any]:
     try:
         value = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise LinkError("This link has expired. Ask for a new one.") from None
+        raise LinkError(_("This link has expired. Ask for a new one.")) from None
     except BadSignature:
-        raise LinkError("This link is not valid.") from None
+        raise LinkError(_("This link is not valid.")) from None
     if not isinstance(value, dict):
-        raise LinkError("This link is not valid.")
+        raise LinkError(_("This link is not valid."))
     return value
 
 

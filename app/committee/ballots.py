@@ -129,7 +129,7 @@ def can_see_choices(user: User, ballot: Ballot) -> bool:
 
 def require_ballot_reader(user: User) -> None:
     if user.role_enum not in (Role.COMMITTEE, Role.SECRETARIAT, Role.AUDITOR):
-        raise PermissionDenied("ballots are for the committee, the secretariat and the auditor")
+        raise PermissionDenied(_("ballots are for the committee, the secretariat and the auditor"))
 
 
 # -- opening -------------------------------------------------------------------------------------------
@@ -175,15 +175,17 @@ def open_ballot(
     group's alternate sits in that member's place."""
     if deadline <= utcnow():
         raise ValidationError(
-            "the deadline must be in the future", fields={"deadline": "in the past"}
+            _("the deadline must be in the future"), fields={"deadline": "in the past"}
         )
     if deadline > utcnow() + timedelta(days=180):
         raise ValidationError(
-            "the deadline cannot be more than 180 days away", fields={"deadline": "too far"}
+            _("the deadline cannot be more than 180 days away"), fields={"deadline": "too far"}
         )
     seats = active_seats(session)
     if not any(s.kind == SeatKind.MEMBER for s in seats):
-        raise Conflict("no committee member holds a seat today: add seats before opening a ballot")
+        raise Conflict(
+            _("no committee member holds a seat today: add seats before opening a ballot")
+        )
     number = (
         session.execute(
             select(func.max(Ballot.number)).where(Ballot.application_id == application.id)
@@ -260,7 +262,7 @@ def _ballot_for(session: Session, application: Application) -> Ballot:
     if ballot is None:
         status = application.status_enum.value
         raise TransitionNotAllowed(
-            f"there is no ballot on this application (its status is {status})",
+            _("there is no ballot on this application (its status is %(status)s)", status=status),
             fields={"status": status},
         )
     return ballot
@@ -279,7 +281,7 @@ def cast_vote(
         choice = VoteChoice(choice)
     except ValueError:
         raise ValidationError(
-            "choose approve, reject or abstain", fields={"choice": "unknown"}
+            _("choose approve, reject or abstain"), fields={"choice": "unknown"}
         ) from None
     ballot = _ballot_for(session, application)
     seat = ballot.member_for(actor)
@@ -321,18 +323,19 @@ def _proposed_amount(application: Application, choice: VoteChoice, value: str | 
         return None
     if choice is not VoteChoice.APPROVE:
         raise ValidationError(
-            "only an approving vote may propose an amount",
+            _("only an approving vote may propose an amount"),
             fields={"proposed_amount": "not approving"},
         )
     try:
         amount = parse_amount(value, application.currency).amount_minor
     except MoneyError as error:
         raise ValidationError(
-            f"proposed amount: {error}", fields={"proposed_amount": str(error)}
+            _("proposed amount: %(error)s", error=str(error)),
+            fields={"proposed_amount": str(error)},
         ) from None
     if amount > application.requested_amount_minor:
         raise ValidationError(
-            "the committee may approve less than requested, not more",
+            _("the committee may approve less than requested, not more"),
             fields={"proposed_amount": "above the request"},
         )
     return amount
@@ -345,7 +348,9 @@ def declare_conflict(
     alternate may sit instead."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("say what the conflict of interest is", fields={"reason": "required"})
+        raise ValidationError(
+            _("say what the conflict of interest is"), fields={"reason": "required"}
+        )
     ballot = _ballot_for(session, application)
     BALLOT_WORKFLOW.apply(
         session,
@@ -457,11 +462,12 @@ def _approved_amount(application: Application, ballot: Ballot, given: str | None
             amount = parse_amount(given, application.currency).amount_minor
         except MoneyError as error:
             raise ValidationError(
-                f"approved amount: {error}", fields={"approved_amount": str(error)}
+                _("approved amount: %(error)s", error=str(error)),
+                fields={"approved_amount": str(error)},
             ) from None
         if amount > application.requested_amount_minor:
             raise ValidationError(
-                "the approved amount cannot exceed the amount requested",
+                _("the approved amount cannot exceed the amount requested"),
                 fields={"approved_amount": "above the request"},
             )
         return amount
@@ -592,15 +598,15 @@ def post_to_discussion(
     session: Session, actor: User, application: Application, body: str
 ) -> DiscussionPost:
     if actor.role_enum not in (Role.COMMITTEE, Role.SECRETARIAT):
-        raise PermissionDenied("the discussion is for the committee and the secretariat")
+        raise PermissionDenied(_("the discussion is for the committee and the secretariat"))
     body = (body or "").strip()
     if not body:
-        raise ValidationError("write something first", fields={"body": "required"})
+        raise ValidationError(_("write something first"), fields={"body": "required"})
     if actor.role_enum is Role.COMMITTEE:
         # Those who sit on the current ballot discuss it; a recused member does not.
         ballot = current_ballot(session, application)
         if ballot is None:
-            raise PermissionDenied("the discussion opens with the ballot")
+            raise PermissionDenied(_("the discussion opens with the ballot"))
         sitting_member(ballot, actor)
     post = DiscussionPost(application_id=application.id, author_id=actor.id, body=body[:10_000])
     session.add(post)

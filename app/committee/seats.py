@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,7 @@ def active_seats(session: Session, on: date | None = None) -> list[CommitteeSeat
 def get_seat(session: Session, seat_id: int) -> CommitteeSeat:
     seat = session.get(CommitteeSeat, seat_id)
     if seat is None:
-        raise NotFound("no such seat")
+        raise NotFound(_("no such seat"))
     return seat
 
 
@@ -90,25 +91,25 @@ def add_seat(
     kind = SeatKind(kind)
     if user.role_enum is not Role.COMMITTEE or user.region is None:
         raise ValidationError(
-            "only committee members (with a regional group) hold seats",
+            _("only committee members (with a regional group) hold seats"),
             fields={"user": "not committee"},
         )
     if not user.active:
-        raise ValidationError("this account is deactivated", fields={"user": "inactive"})
+        raise ValidationError(_("this account is deactivated"), fields={"user": "inactive"})
     region = Region(user.region)
     if term_start > add_years(today(), PLANNING_YEARS):
         raise ValidationError(
-            f"a term cannot start more than {PLANNING_YEARS} years from today",
+            _("a term cannot start more than %(years)s years from today", years=PLANNING_YEARS),
             fields={"term_start": "too far ahead"},
         )
     end = term_end or add_years(term_start, settings.get(session, "seat_term_years"))
     if end <= term_start:
         raise ValidationError(
-            "the term must end after it starts", fields={"term_end": "before start"}
+            _("the term must end after it starts"), fields={"term_end": "before start"}
         )
     if end > add_years(term_start, 10):
         raise ValidationError(
-            "a term cannot be longer than ten years", fields={"term_end": "too long"}
+            _("a term cannot be longer than ten years"), fields={"term_end": "too long"}
         )
     same_region = (
         session.execute(
@@ -120,7 +121,13 @@ def add_seat(
     for seat in same_region:
         if _overlaps(term_start, end, seat.term_start, seat.effective_end):
             raise Conflict(
-                f"the {region.label} already has a {kind.value} seat from {seat.term_start} to {seat.effective_end}",
+                _(
+                    "the %(region)s already has a %(kind)s seat from %(start)s to %(end)s",
+                    region=region.label,
+                    kind=kind.label,
+                    start=str(seat.term_start),
+                    end=str(seat.effective_end),
+                ),
                 fields={"term_start": "overlaps"},
             )
     mine = (
@@ -131,14 +138,20 @@ def add_seat(
     for seat in mine:
         if _overlaps(term_start, end, seat.term_start, seat.effective_end):
             raise Conflict(
-                "this person already holds a seat in that period", fields={"term_start": "overlaps"}
+                _("this person already holds a seat in that period"),
+                fields={"term_start": "overlaps"},
             )
     limit = settings.get(session, "max_consecutive_terms")
     run = consecutive_run([(s.term_start, s.effective_end) for s in mine], term_start, end)
     if run > limit:
         raise ValidationError(
-            f"at most {limit} consecutive terms (a break of less than {BREAK_YEARS} year "
-            f"does not count): this would make {run}",
+            _(
+                "at most %(limit)s consecutive terms (a break of less than %(years)s year"
+                " does not count): this would make %(run)s",
+                limit=limit,
+                years=BREAK_YEARS,
+                run=run,
+            ),
             fields={"term_start": "too many terms"},
         )
     seat = CommitteeSeat(
@@ -170,14 +183,14 @@ def add_seat(
 def end_seat(session: Session, actor: User, seat: CommitteeSeat, *, on: date, reason: str) -> None:
     require_role(actor, Role.SECRETARIAT)
     if seat.ended_on is not None:
-        raise Conflict("this seat has already ended")
+        raise Conflict(_("this seat has already ended"))
     if not seat.term_start <= on <= seat.term_end:
         raise ValidationError(
-            "the end date must fall within the term", fields={"on": "outside term"}
+            _("the end date must fall within the term"), fields={"on": "outside term"}
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("say why the seat ends", fields={"reason": "required"})
+        raise ValidationError(_("say why the seat ends"), fields={"reason": "required"})
     seat.ended_on = on
     seat.end_reason = reason[:2000]
     audit.record(

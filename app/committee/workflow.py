@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.applications.models import ApplicationStatus
 from app.committee.models import Ballot, BallotMember, BallotOutcome
 from app.committee.models import BallotStatus as S
@@ -29,27 +31,27 @@ def sitting_member(ballot: Ballot, actor: Any) -> BallotMember:
     """The actor's seat on this ballot, if it sits and is not recused."""
     member = ballot.member_for(actor)
     if member is None:
-        raise PermissionDenied("you are not a member of this ballot")
+        raise PermissionDenied(_("you are not a member of this ballot"))
     if member.recused:
-        raise PermissionDenied("you are recused from this ballot and cannot vote or discuss it")
+        raise PermissionDenied(_("you are recused from this ballot and cannot vote or discuss it"))
     return member
 
 
 def _before_deadline(ballot: Ballot) -> None:
     if ballot.deadline <= utcnow():
-        raise TransitionNotAllowed("the ballot's deadline has passed; it is being closed")
+        raise TransitionNotAllowed(_("the ballot's deadline has passed; it is being closed"))
 
 
 def _may_vote(ballot: Ballot, actor: Any) -> None:
     _before_deadline(ballot)
     if ballot.vote_of(sitting_member(ballot, actor)) is not None:
-        raise Conflict("you have voted already: change your vote instead")
+        raise Conflict(_("you have voted already: change your vote instead"))
 
 
 def _may_change_vote(ballot: Ballot, actor: Any) -> None:
     _before_deadline(ballot)
     if ballot.vote_of(sitting_member(ballot, actor)) is None:
-        raise Conflict("you have not voted yet: there is no vote to change")
+        raise Conflict(_("you have not voted yet: there is no vote to change"))
 
 
 def _may_recuse(ballot: Ballot, actor: Any) -> None:
@@ -59,7 +61,7 @@ def _may_recuse(ballot: Ballot, actor: Any) -> None:
 
 def _may_close(ballot: Ballot, actor: Any) -> None:
     if actor is None and ballot.deadline > utcnow():
-        raise Conflict("the scheduler closes a ballot only after its deadline")
+        raise Conflict(_("the scheduler closes a ballot only after its deadline"))
 
 
 def _deferred(ballot: Ballot, actor: Any) -> None:
@@ -69,7 +71,10 @@ def _deferred(ballot: Ballot, actor: Any) -> None:
     ):
         status = ballot.application.status_enum.value
         raise TransitionNotAllowed(
-            f"only a deferred request goes to a new ballot (its status is {status})",
+            _(
+                "only a deferred request goes to a new ballot (its status is %(status)s)",
+                status=status,
+            ),
             fields={"status": status},
         )
 

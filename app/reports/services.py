@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
@@ -85,14 +86,18 @@ def _due_date(grant: Grant, value: Any) -> date:
         due = value if isinstance(value, date) else date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise ValidationError(
-            "give the due date as YYYY-MM-DD", fields={"due_date": "bad date"}
+            _("give the due date as YYYY-MM-DD"), fields={"due_date": "bad date"}
         ) from None
     start = grant.start_date or today()
     latest = add_years(grant.end_date or start, 2)
     if due <= start or due > latest:
         raise ValidationError(
-            f"the due date must fall after the grant starts ({start.isoformat()}) and at most"
-            f" two years after it ends ({latest.isoformat()})",
+            _(
+                "the due date must fall after the grant starts (%(start)s) and at most"
+                " two years after it ends (%(latest)s)",
+                start=start.isoformat(),
+                latest=latest.isoformat(),
+            ),
             fields={"due_date": "out of range"},
         )
     return due
@@ -102,7 +107,7 @@ def add_report(session: Session, actor: User, grant: Grant, due_date: Any) -> Re
     """An extra progress report the secretariat asks for."""
     require_role(actor, Role.SECRETARIAT)
     if grant.status_enum not in (GrantStatus.ACTIVE, GrantStatus.SUSPENDED):
-        raise TransitionNotAllowed("reports are asked of active grants")
+        raise TransitionNotAllowed(_("reports are asked of active grants"))
     report = Report(
         grant_id=grant.id, kind=ReportKind.PROGRESS, due_date=_due_date(grant, due_date)
     )
@@ -118,7 +123,7 @@ def reschedule(session: Session, actor: User, report: Report, due_date: Any) -> 
     require_role(actor, Role.SECRETARIAT)
     if report.status_enum not in OWED:
         raise TransitionNotAllowed(
-            "only a report the State still owes can be rescheduled",
+            _("only a report the State still owes can be rescheduled"),
             fields={"status": report.status_enum.value},
         )
     due = _due_date(report.grant, due_date)
@@ -153,7 +158,7 @@ def visible_query(user: User) -> Select[Any]:
         return stmt.join(Grant, Grant.id == Report.grant_id).where(
             Grant.state_iso3 == user.state_iso3
         )
-    raise PermissionDenied("reports are seen by the fund and the State that reports")
+    raise PermissionDenied(_("reports are seen by the fund and the State that reports"))
 
 
 def get_for(session: Session, user: User, report_id: int, *, lock: bool = False) -> Report:
@@ -162,7 +167,7 @@ def get_for(session: Session, user: User, report_id: int, *, lock: bool = False)
         stmt = stmt.with_for_update(of=Report)
     report = session.execute(stmt).unique().scalar_one_or_none()
     if report is None:
-        raise NotFound("no such report")
+        raise NotFound(_("no such report"))
     return report
 
 
@@ -248,18 +253,26 @@ def _check_content(
         indicator = indicators.get(int(key))
         if indicator is None:
             raise ValidationError(
-                f"indicator {key} is not one of this grant's", fields={"indicators": "unknown"}
+                _("indicator %(key)s is not one of this grant's", key=key),
+                fields={"indicators": "unknown"},
             )
         actual = (actual or "").strip()
         if actual and indicator.is_numeric and _number(actual) is None:
             raise ValidationError(
-                f"“{indicator.name}” is measured as a number (baseline {indicator.baseline}, target"
-                f" {indicator.target}): {actual!r} is not one",
+                _(
+                    "“%(name)s” is measured as a number (baseline %(baseline)s, target"
+                    " %(target)s): %(actual)s is not one",
+                    name=indicator.name,
+                    baseline=indicator.baseline,
+                    target=indicator.target,
+                    actual=repr(actual),
+                ),
                 fields={f"indicator-{indicator.id}": "not a number", "indicators": "not a number"},
             )
         if len(actual) > 100:
             raise ValidationError(
-                "an indicator's value is at most 100 characters", fields={"indicators": "too long"}
+                _("an indicator's value is at most 100 characters"),
+                fields={"indicators": "too long"},
             )
         clean_indicators[indicator.id] = (actual, (comment or "").strip()[:5000])
     clean_recommendations: dict[int, tuple[str, str]] = {}
@@ -267,7 +280,7 @@ def _check_content(
         recommendation = recommendations.get(int(key))
         if recommendation is None:
             raise ValidationError(
-                f"recommendation {key} is not one of this grant's",
+                _("recommendation %(key)s is not one of this grant's", key=key),
                 fields={"recommendations": "unknown"},
             )
         try:
@@ -275,7 +288,11 @@ def _check_content(
         except ValueError:
             allowed = ", ".join(s.value for s in ImplementationStatus)
             raise ValidationError(
-                f"the status of {recommendation.reference} must be one of: {allowed}",
+                _(
+                    "the status of %(reference)s must be one of: %(allowed)s",
+                    reference=recommendation.reference,
+                    allowed=allowed,
+                ),
                 fields={
                     f"recommendation-{recommendation.id}": "unknown status",
                     "recommendations": "unknown status",
@@ -287,19 +304,22 @@ def _check_content(
 
 def _require_state(actor: User, report: Report) -> None:
     if actor.role_enum is not Role.APPLICANT or report.grant.state_iso3 != actor.state_iso3:
-        raise NotFound("no such report")
+        raise NotFound(_("no such report"))
 
 
 def _require_owed(report: Report) -> None:
     if report.status_enum not in OWED:
         raise TransitionNotAllowed(
-            f"this report is {report.status_enum.label}: it can no longer be changed",
+            _(
+                "this report is %(status)s: it can no longer be changed",
+                status=report.status_enum.label,
+            ),
             fields={"status": report.status_enum.value},
         )
     grant_status = report.grant.status_enum
     if grant_status not in REPORTING_GRANT:
         raise TransitionNotAllowed(
-            f"the grant is {grant_status.label}: its reports are no longer due",
+            _("the grant is %(status)s: its reports are no longer due", status=grant_status.label),
             fields={"grant": grant_status.value},
         )
 
@@ -319,7 +339,8 @@ def save_draft(
     uploaded = [f for f in files if f and f.filename]
     if len(report.files) + len(uploaded) > MAX_REPORT_FILES:
         raise ValidationError(
-            f"attach at most {MAX_REPORT_FILES} files", fields={"files": "too many"}
+            _("attach at most %(count)s files", count=MAX_REPORT_FILES),
+            fields={"files": "too many"},
         )
     stored = [
         uploads.store(session, f, allowed=REPORT_FILE_KINDS, uploaded_by_id=actor.id)
@@ -359,16 +380,16 @@ def missing_parts(report: Report) -> list[str]:
     """What the State must still write before it can submit."""
     missing = []
     if not report.achievements.strip():
-        missing.append("the narrative of achievements")
+        missing.append(_("the narrative of achievements"))
     application = report.grant.application
     given = {row.indicator_id for row in report.indicators if row.actual.strip()}
     for indicator in application.indicators:
         if indicator.id not in given:
-            missing.append(f"a value for “{indicator.name}”")
+            missing.append(_("a value for “%(name)s”", name=indicator.name))
     statused = {row.recommendation_id for row in report.recommendations}
     for recommendation in application.recommendations:
         if recommendation.id not in statused:
-            missing.append(f"the status of {recommendation.reference}")
+            missing.append(_("the status of %(reference)s", reference=recommendation.reference))
     return missing
 
 
@@ -388,7 +409,7 @@ def submit(
     missing = missing_parts(report)
     if missing:
         raise ValidationError(
-            "the report is not complete: it still needs " + "; ".join(missing),
+            _("the report is not complete: it still needs %(missing)s", missing="; ".join(missing)),
             fields={"report": "incomplete"},
         )
     report.submitted_by_id = actor.id
@@ -406,11 +427,11 @@ def review(session: Session, actor: User, report: Report, outcome: str, note: st
     action = REVIEW_OUTCOMES.get((outcome or "").strip())
     if action is None:
         raise ValidationError(
-            "outcome must be accepted or revision_requested", fields={"outcome": "unknown"}
+            _("outcome must be accepted or revision_requested"), fields={"outcome": "unknown"}
         )
     note = (note or "").strip()
     if action == "request_revision" and not note:
-        raise ValidationError("say what the State should revise", fields={"note": "required"})
+        raise ValidationError(_("say what the State should revise"), fields={"note": "required"})
     REPORT_WORKFLOW.check(report, action, actor)
     report.review_note = note[:5000]
     report.reviewed_by_id = actor.id
@@ -439,12 +460,12 @@ def follow_up_application(session: Session, actor: User, report: Report) -> Appl
         return report.follow_up
     if report.status_enum is not ReportStatus.ACCEPTED:
         raise TransitionNotAllowed(
-            "a new request is built on an accepted report",
+            _("a new request is built on an accepted report"),
             fields={"status": report.status_enum.value},
         )
     if not report.further_needs.strip():
         raise ValidationError(
-            "the report names no further needs to build a new request on",
+            _("the report names no further needs to build a new request on"),
             fields={"further_needs": "empty"},
         )
     original = report.grant.application

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
@@ -44,7 +45,7 @@ def visible_query(user: User) -> Select[Any]:
         return stmt.join(Grant, Grant.id == Story.grant_id).where(
             Grant.state_iso3 == user.state_iso3
         )
-    raise PermissionDenied("stories are prepared by the fund with the State")
+    raise PermissionDenied(_("stories are prepared by the fund with the State"))
 
 
 def get_for(session: Session, user: User, story_id: int, *, lock: bool = False) -> Story:
@@ -53,7 +54,7 @@ def get_for(session: Session, user: User, story_id: int, *, lock: bool = False) 
         stmt = stmt.with_for_update(of=Story)
     story = session.execute(stmt).unique().scalar_one_or_none()
     if story is None:
-        raise NotFound("no such story")
+        raise NotFound(_("no such story"))
     return story
 
 
@@ -91,7 +92,7 @@ def published_query() -> Select[Any]:
 def public_story(session: Session, story_id: int) -> Story:
     story = session.execute(published_query().where(Story.id == story_id)).scalar_one_or_none()
     if story is None:
-        raise NotFound("no such story")
+        raise NotFound(_("no such story"))
     return story
 
 
@@ -107,10 +108,10 @@ def published_for_grants(session: Session, grant_ids: Sequence[int]) -> Sequence
 def _clean(report: Report, draft: StoryDraft) -> tuple[str, str, list[Any], str, str]:
     title, text = (draft.title or "").strip(), (draft.text or "").strip()
     if not title:
-        raise ValidationError("give the story a title", fields={"title": "required"})
+        raise ValidationError(_("give the story a title"), fields={"title": "required"})
     if len(text) < 50:
         raise ValidationError(
-            "tell the story in a few sentences at least", fields={"text": "too short"}
+            _("tell the story in a few sentences at least"), fields={"text": "too short"}
         )
     by_id = {r.id: r for r in report.grant.application.recommendations}
     chosen = []
@@ -118,7 +119,7 @@ def _clean(report: Report, draft: StoryDraft) -> tuple[str, str, list[Any], str,
         recommendation = by_id.get(int(key))
         if recommendation is None:
             raise ValidationError(
-                "a recommendation chosen is not one this grant addresses",
+                _("a recommendation chosen is not one this grant addresses"),
                 fields={"recommendations": "unknown"},
             )
         chosen.append(recommendation)
@@ -136,7 +137,7 @@ def _photo(session: Session, actor: User, photo: FileStorage | None, alt: str, c
         return None
     if not alt or not credit:
         raise ValidationError(
-            "a photo needs a credit and a description for people who cannot see it",
+            _("a photo needs a credit and a description for people who cannot see it"),
             fields={
                 k: "required" for k, v in (("photo_alt", alt), ("photo_credit", credit)) if not v
             },
@@ -156,7 +157,8 @@ def create(
     require_role(actor, Role.SECRETARIAT)
     if report.status_enum is not ReportStatus.ACCEPTED:
         raise TransitionNotAllowed(
-            "a story is drawn from an accepted report", fields={"status": report.status_enum.value}
+            _("a story is drawn from an accepted report"),
+            fields={"status": report.status_enum.value},
         )
     title, text, chosen, credit, alt = _clean(report, draft)
     stored = _photo(session, actor, photo, alt, credit)
@@ -187,7 +189,7 @@ def update(
     require_role(actor, Role.SECRETARIAT)
     if story.status_enum is not StoryStatus.DRAFT:
         raise TransitionNotAllowed(
-            "only a draft is edited: the State consents to the text it was shown",
+            _("only a draft is edited: the State consents to the text it was shown"),
             fields={"status": story.status_enum.value},
         )
     title, text, chosen, credit, alt = _clean(story.report, draft)
@@ -208,7 +210,7 @@ def request_consent(session: Session, actor: User, story: Story) -> None:
     STORY_WORKFLOW.check(story, "request_consent", actor)
     if story.photo_file_id is not None and not (story.photo_alt and story.photo_credit):
         raise ValidationError(
-            "the photo needs a credit and a description", fields={"photo_alt": "required"}
+            _("the photo needs a credit and a description"), fields={"photo_alt": "required"}
         )
     story.consent_requested_at = utcnow()
     STORY_WORKFLOW.apply(session, story, "request_consent", actor)
@@ -216,7 +218,7 @@ def request_consent(session: Session, actor: User, story: Story) -> None:
 
 def _require_state(actor: User, story: Story) -> None:
     if actor.role_enum is not Role.APPLICANT or story.grant.state_iso3 != actor.state_iso3:
-        raise NotFound("no such story")
+        raise NotFound(_("no such story"))
 
 
 def consent(session: Session, actor: User, story: Story, *, name: str, title: str) -> None:
@@ -224,7 +226,7 @@ def consent(session: Session, actor: User, story: Story, *, name: str, title: st
     name, title = (name or "").strip(), (title or "").strip()
     if not name or not title:
         raise ValidationError(
-            "give the name and title of the official who consents",
+            _("give the name and title of the official who consents"),
             fields={k: "required" for k, v in (("name", name), ("title", title)) if not v},
         )
     STORY_WORKFLOW.check(story, "consent", actor)
@@ -245,7 +247,7 @@ def decline(session: Session, actor: User, story: Story, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(
-            "say what the State would change or why it does not agree",
+            _("say what the State would change or why it does not agree"),
             fields={"reason": "required"},
         )
     STORY_WORKFLOW.check(story, "decline", actor)
@@ -258,7 +260,7 @@ def withdraw(session: Session, actor: User, story: Story, reason: str) -> None:
         _require_state(actor, story)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("say why the story is withdrawn", fields={"reason": "required"})
+        raise ValidationError(_("say why the story is withdrawn"), fields={"reason": "required"})
     STORY_WORKFLOW.check(story, "withdraw", actor)
     story.withdrawn_reason = reason[:2000]
     STORY_WORKFLOW.apply(session, story, "withdraw", actor, data={"reason": reason[:200]})

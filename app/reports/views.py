@@ -249,7 +249,7 @@ def attachment(report_id: int, file_id: int) -> Response:
     report = services.get_for(db.session(), actor(), report_id)
     stored = next((f for f in report.files if f.id == file_id), None)
     if stored is None:
-        raise NotFound("no such file")
+        raise NotFound(_("no such file"))
     return send_file(
         uploads.path_of(stored),
         mimetype=stored.content_type,
@@ -354,7 +354,7 @@ def _render_story(story_id: int, **forms: Any) -> str:
 def story_photo(story_id: int) -> Response:
     found = stories.get_for(db.session(), actor(), story_id)
     if found.photo is None:
-        raise NotFound("no photo")
+        raise NotFound(_("no photo"))
     return send_file(uploads.path_of(found.photo), mimetype=found.photo.content_type)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,20 +125,26 @@ def update(session: Session, actor: Any, values: Mapping[str, Any]) -> dict[str,
     for key, raw in values.items():
         definition = DEFINITIONS.get(key)
         if definition is None:
-            errors[key] = "unknown setting"
+            errors[key] = _("unknown setting")
             continue
         try:
             number = int(str(raw).strip())
         except ValueError:
-            errors[key] = "must be a whole number"
+            errors[key] = _("must be a whole number")
             continue
         if not definition.minimum <= number <= definition.maximum:
-            errors[key] = f"must be between {definition.minimum} and {definition.maximum}"
+            errors[key] = _(
+                "must be between %(minimum)s and %(maximum)s",
+                minimum=definition.minimum,
+                maximum=definition.maximum,
+            )
             continue
         parsed[key] = number
     if errors:
         key, message = next(iter(errors.items()))
-        raise ValidationError(f"{key}: {message}", fields=errors)
+        raise ValidationError(
+            _("%(setting)s: %(problem)s", setting=key, problem=message), fields=errors
+        )
     changed = {k: (current[k], v) for k, v in parsed.items() if current[k] != v}
     for key, (_before, after) in changed.items():
         row = session.get(Setting, key)
