@@ -6,6 +6,7 @@ from datetime import date
 from typing import Literal
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
 from app.api.core import api_endpoint, current_api_user
@@ -98,7 +99,10 @@ def record(body: ContributionIn) -> tuple[Response, int]:
 def donate(body: DonationIn) -> tuple[Response, int]:
     if not stripe_gateway.card_giving_enabled():
         raise Conflict(
-            "card giving is switched off (no Stripe keys configured); pledges and transfers still work"
+            _(
+                "card giving is switched off (no Stripe keys configured);"
+                " pledges and transfers still work"
+            )
         )
     user = current_api_user()
     contribution = services.start_card_gift(db.session(), user, str(body.amount), body.currency)
@@ -113,7 +117,9 @@ def donate(body: DonationIn) -> tuple[Response, int]:
         contribution = services.get_for(db.session(), user, gift.contribution_id, lock=True)
         services.mark_failed(db.session(), contribution, str(error))
         db.session.commit()
-        raise Conflict(f"the card processor refused the payment: {error}") from error
+        raise Conflict(
+            _("the card processor refused the payment: %(error)s", error=str(error))
+        ) from error
     contribution = services.get_for(db.session(), user, gift.contribution_id, lock=True)
     if contribution.payment_intent_id is None:
         services.attach_payment_intent(db.session(), contribution, intent_id)

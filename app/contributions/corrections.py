@@ -4,6 +4,7 @@ written off by one officer, since no money moves. Both give a reason and are aud
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ def _bank_receipt(session: Session, contribution: Contribution) -> LedgerTransac
         )
     ).scalar_one_or_none()
     if receipt is None:
-        raise Conflict("the transfer's ledger transaction was not found")
+        raise Conflict(_("the transfer's ledger transaction was not found"))
     return receipt
 
 
@@ -36,13 +37,13 @@ def _correctable(contribution: Contribution) -> None:
         contribution.kind_enum is not ContributionKind.BANK
         or contribution.status_enum is not ContributionStatus.RECEIVED
     ):
-        raise Conflict("only a received bank transfer can be corrected this way")
+        raise Conflict(_("only a received bank transfer can be corrected this way"))
 
 
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("give the reason", fields={"reason": "required"})
+        raise ValidationError(_("give the reason"), fields={"reason": "required"})
     return reason[:2000]
 
 
@@ -53,7 +54,7 @@ def request_correction(
     require_role(actor, Role.SECRETARIAT)
     _correctable(contribution)
     if contribution.correction_pending:
-        raise Conflict("a correction of this transfer is already waiting for a second officer")
+        raise Conflict(_("a correction of this transfer is already waiting for a second officer"))
     contribution.correction_reason = _reason(reason)
     contribution.correction_requested_by_id = actor.id
     contribution.correction_requested_at = utcnow()
@@ -69,7 +70,7 @@ def request_correction(
 def withdraw_correction(session: Session, actor: User, contribution: Contribution) -> None:
     require_role(actor, Role.SECRETARIAT)
     if not contribution.correction_pending:
-        raise Conflict("no correction of this transfer is waiting")
+        raise Conflict(_("no correction of this transfer is waiting"))
     audit.record(
         session,
         "contribution.correction_withdraw",
@@ -90,15 +91,15 @@ def correct_bank(session: Session, actor: User, contribution: Contribution) -> N
     ledger.lock_fund(session)
     _correctable(contribution)
     if not contribution.correction_pending:
-        raise Conflict("ask for the correction first: a second officer then confirms it")
+        raise Conflict(_("ask for the correction first: a second officer then confirms it"))
     if actor.id == contribution.correction_requested_by_id:
         raise PermissionDenied(
-            "the officer who asked for a correction cannot confirm it: a second officer must"
+            _("the officer who asked for a correction cannot confirm it: a second officer must")
         )
     receipt = _bank_receipt(session, contribution)
     if ledger.available(session) < contribution.received_minor:
         raise Conflict(
-            "this money is already committed to grants: the transfer cannot be taken back"
+            _("this money is already committed to grants: the transfer cannot be taken back")
         )
     reason = contribution.correction_reason
     ledger.reverse(
@@ -125,7 +126,7 @@ def cancel_pledge(session: Session, actor: User, contribution: Contribution, rea
     require_role(actor, Role.SECRETARIAT)
     ledger.lock_fund(session)
     if contribution.status_enum is not ContributionStatus.PLEDGED:
-        raise Conflict("only an open pledge can be cancelled")
+        raise Conflict(_("only an open pledge can be cancelled"))
     reason = _reason(reason)
     outstanding = contribution.outstanding_minor
     if outstanding > 0:

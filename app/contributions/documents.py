@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,11 +29,11 @@ def receipt_pdf(contribution: Contribution) -> bytes:
 def statement_pdf(session: Session, donor: User, date_from: date, date_to: date) -> bytes:
     if date_to < date_from:
         raise ValidationError(
-            "the period ends before it starts", fields={"date_to": "before the start"}
+            _("the period ends before it starts"), fields={"date_to": "before the start"}
         )
     if (date_to - date_from).days > 366 * 10:
         raise ValidationError(
-            "a statement covers at most ten years", fields={"date_from": "too long"}
+            _("a statement covers at most ten years"), fields={"date_from": "too long"}
         )
     transactions: Sequence[LedgerTransaction] = (
         session.execute(

@@ -9,6 +9,7 @@ from datetime import UTC, date, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from app.contributions.stripe_gateway import GiftIntent
 from app.core import audit, mail
 from app.core.database import today, utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from app.core.i18n import money_text, status_word
 from app.core.money import Money, MoneyError, parse_amount
 from app.core.money import convert as convert_money
 from app.core.numbers import whole_number
@@ -37,11 +39,13 @@ def base_currency() -> str:
     return str(current_app.config["FUND_CURRENCY"])
 
 
-def _money(value: Any, currency: str, field: str = "amount") -> Money:
+def _money(value: Any, currency: str) -> Money:
     try:
         return parse_amount(value, currency)
     except MoneyError as error:
-        raise ValidationError(f"{field}: {error}", fields={field: str(error)}) from None
+        raise ValidationError(
+            _("amount: %(error)s", error=str(error)), fields={"amount": str(error)}
+        ) from None
 
 
 def convert(original: Money, rate: Any) -> tuple[str, int]:
@@ -53,7 +57,8 @@ def find_donor(session: Session, email: str) -> User:
     user = find_user_by_email(session, email)
     if user is None or user.role_enum is not Role.DONOR:
         raise ValidationError(
-            f"no donor account with e-mail {email}", fields={"donor_email": "unknown donor"}
+            _("no donor account with e-mail %(email)s", email=email),
+            fields={"donor_email": "unknown donor"},
         )
     return user
 
@@ -79,7 +84,7 @@ def visible_query(user: User) -> Select[Any]:
         return stmt.where(Contribution.donor_id == user.id)
     if user.role_enum in (Role.SECRETARIAT, Role.AUDITOR):
         return stmt
-    raise PermissionDenied("your role does not see contributions")
+    raise PermissionDenied(_("your role does not see contributions"))
 
 
 def list_for(
@@ -105,7 +110,7 @@ def get_for(
         stmt = stmt.with_for_update(of=Contribution).execution_options(populate_existing=True)
     contribution = session.execute(stmt).unique().scalar_one_or_none()
     if contribution is None:
-        raise NotFound("no such contribution")
+        raise NotFound(_("no such contribution"))
     return contribution
 
 
@@ -125,7 +130,7 @@ def _reference(reference: str | None, *, required: str = "") -> str:
         raise ValidationError(required, fields={"reference": "required"})
     if len(reference) > REFERENCE_MAX:
         raise ValidationError(
-            f"the reference is at most {REFERENCE_MAX} characters long",
+            _("the reference is at most %(max)s characters long", max=REFERENCE_MAX),
             fields={"reference": "too long"},
         )
     return reference
@@ -133,14 +138,20 @@ def _reference(reference: str | None, *, required: str = "") -> str:
 
 def _duplicate_transfer(reference: str) -> Conflict:
     return Conflict(
-        f"a transfer from this donor with reference {reference} is already recorded",
+        _(
+            "a transfer from this donor with reference %(reference)s is already recorded",
+            reference=reference,
+        ),
         fields={"reference": "duplicate"},
     )
 
 
 def _duplicate_payment(reference: str) -> Conflict:
     return Conflict(
-        f"a payment with reference {reference} is already recorded on this pledge",
+        _(
+            "a payment with reference %(reference)s is already recorded on this pledge",
+            reference=reference,
+        ),
         fields={"reference": "duplicate"},
     )
 
@@ -158,7 +169,7 @@ def record_bank(
     note: str = "",
 ) -> Contribution:
     require_role(actor, Role.SECRETARIAT)
-    reference = _reference(reference, required="give the bank reference of the transfer")
+    reference = _reference(reference, required=_("give the bank reference of the transfer"))
     original = _money(amount, currency)
     rate_text, base = convert(original, rate)
     if ledger.is_posted(session, f"bank:{donor.id}:{reference}"):
@@ -167,7 +178,8 @@ def record_bank(
         raise _duplicate_transfer(reference)
     if received_on is not None and received_on > today():
         raise ValidationError(
-            "a transfer cannot be received in the future", fields={"received_on": "in the future"}
+            _("a transfer cannot be received in the future"),
+            fields={"received_on": "in the future"},
         )
     contribution = Contribution(
         donor_id=donor.id,
@@ -284,9 +296,12 @@ def record_pledge_payment(
         or contribution.status_enum is not ContributionStatus.PLEDGED
     ):
         raise Conflict(
-            f"only an open pledge receives payments (this one is {contribution.status_enum.value})"
+            _(
+                "only an open pledge receives payments (this one is %(status)s)",
+                status=status_word(contribution.status_enum),
+            )
         )
-    reference = _reference(reference, required="give the bank reference of the payment")
+    reference = _reference(reference, required=_("give the bank reference of the payment"))
     external_id = f"pledge:{contribution.id}:{reference}"
     if ledger.is_posted(session, external_id):
         # A form sent twice would book the same money twice: refused before anything is
@@ -296,8 +311,11 @@ def record_pledge_payment(
     owed = contribution.outstanding_original
     if paid.amount_minor > owed.amount_minor:
         raise ValidationError(
-            f"that is more than the {owed.format()} still pledged;"
-            " record the excess as a new contribution",
+            _(
+                "that is more than the %(amount)s still pledged;"
+                " record the excess as a new contribution",
+                amount=money_text(owed),
+            ),
             fields={"amount": "above the pledge"},
         )
     day_rate = contribution.rate if rate in (None, "") else rate
@@ -355,12 +373,16 @@ def start_card_gift(
 ) -> Contribution:
     """The pending gift and its idempotency key, committed before Stripe is called."""
     if donor.role_enum is not Role.DONOR:
-        raise PermissionDenied("only donors give by card")
+        raise PermissionDenied(_("only donors give by card"))
     currency = (currency or base_currency()).strip().upper()
     money = _money(amount, currency)
     if money.currency != base_currency():
         raise ValidationError(
-            f"card gifts are made in the fund's currency, {base_currency()}; transfers can be in any currency",
+            _(
+                "card gifts are made in the fund's currency, %(currency)s;"
+                " transfers can be in any currency",
+                currency=base_currency(),
+            ),
             fields={"currency": "not the fund currency"},
         )
     contribution = Contribution(
@@ -391,7 +413,7 @@ def attach_payment_intent(
 ) -> None:
     """Attach the PaymentIntent Stripe created for this gift (once: never replaced)."""
     if contribution.payment_intent_id not in (None, payment_intent_id):
-        raise Conflict("this gift already has its payment")
+        raise Conflict(_("this gift already has its payment"))
     contribution.payment_intent_id = payment_intent_id
     contribution.reference = payment_intent_id
 
@@ -435,7 +457,7 @@ def locked(session: Session, contribution_id: int) -> Contribution:
     """A contribution for the system's own work (jobs), locked after the fund."""
     contribution = _find(session, Contribution.id == contribution_id, lock=True)
     if contribution is None:
-        raise NotFound("no such contribution")
+        raise NotFound(_("no such contribution"))
     return contribution
 
 
@@ -476,7 +498,12 @@ def by_payment_intent(
             )
             contribution = orphan
     if contribution is None:
-        raise NotFound(f"no contribution is waiting for PaymentIntent {payment_intent_id!r}")
+        raise NotFound(
+            _(
+                "no contribution is waiting for PaymentIntent %(intent)s",
+                intent=repr(payment_intent_id),
+            )
+        )
     return contribution
 
 
@@ -495,7 +522,7 @@ def card_paid(
         return False
     if currency.upper() != contribution.base_currency or amount_minor <= 0:
         raise ValidationError(
-            "the payment's currency or amount does not match the gift",
+            _("the payment's currency or amount does not match the gift"),
             fields={"amount": "mismatch"},
         )
     try:

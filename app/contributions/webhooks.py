@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,7 +97,7 @@ def handle(session: Session, event: dict[str, Any], lookups: Lookups | None = No
     kind = str(event.get("type") or "")
     obj = (event.get("data") or {}).get("object")
     if not event_id or not kind or not isinstance(obj, dict):
-        raise ValidationError("not a Stripe event", fields={"event": "malformed"})
+        raise ValidationError(_("not a Stripe event"), fields={"event": "malformed"})
     if session.get(StripeEvent, event_id) is not None:
         return DUPLICATE
     # Claim the event before doing anything: the same event delivered twice at the same

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
         if getattr(obj, "__append_only__", False) and (
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
-            raise AppendOnlyViolation(f"{type(obj).__name__} rows are append-only")
+            raise AppendOnlyViolation(_("%(table)s rows are append-only", table=type(obj).__name__))
 
 
 PG_FUNCTION = """

@@ -5,6 +5,9 @@ output (`make translations`, which `make run` and `make test` depend on). So tha
 runs in English by accident when started another way (`flask run`, a bare `pytest`, a script),
 `compile_catalogs()` rebuilds at start-up any .mo that is missing or older than its .po. It
 writes to a temporary file and renames it, so two processes starting at once do no harm.
+
+`status_word()` and `money_text()` put a status or an amount into a translated message (a
+service's error) in the reader's language, and exactly as the English message always did.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask_babel import get_locale
+
+if TYPE_CHECKING:
+    from app.core.money import Money
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +59,23 @@ def compile_catalogs(directory: Path) -> list[Path]:
             Path(tmp).unlink(missing_ok=True)
         written.append(mo)
     return written
+
+
+def message_locale() -> str:
+    """The locale messages are written in now: the request's, else the default (the CLI and
+    jobs), else English (outside any application context)."""
+    return str(get_locale() or "en")
+
+
+def status_word(status: StrEnum) -> str:
+    """A status (or a role) named in a message. English messages name it by its code ("this
+    one is awaiting_funds"), as they always have: API clients and tests read them. French and
+    Spanish ones by its label, which agrees with the noun it describes."""
+    if message_locale().split("_")[0] == "en":
+        return status.value
+    return str(getattr(status, "label", status.value))
+
+
+def money_text(money: Money) -> str:
+    """An amount in a message, formatted for the reader's language ("$1,000.00" in English)."""
+    return money.format(message_locale())

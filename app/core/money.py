@@ -17,6 +17,7 @@ from babel.numbers import (
     get_territory_currencies,
     list_currencies,
 )
+from flask_babel import gettext as _
 
 from app.core.errors import ValidationError
 
@@ -111,9 +112,13 @@ def parse_amount(value: str | Decimal | int, currency: str, *, allow_zero: bool 
     """Parse user input strictly: positive, no more decimals than the currency has."""
     currency = (currency or "").strip().upper()
     if not is_currency(currency):
-        raise MoneyError(f"{currency or 'an empty value'} is not an ISO 4217 currency code")
+        raise MoneyError(
+            _("%(code)s is not an ISO 4217 currency code", code=currency)
+            if currency
+            else _("an empty value is not an ISO 4217 currency code")
+        )
     if isinstance(value, float):
-        raise MoneyError("amounts must be given as decimal strings, not floating point numbers")
+        raise MoneyError(_("amounts must be given as decimal strings, not floating point numbers"))
     if isinstance(value, Decimal):
         amount = value
     else:
@@ -121,25 +126,31 @@ def parse_amount(value: str | Decimal | int, currency: str, *, allow_zero: bool 
         # optional fraction, an optional sign. No exponents, NaN or infinities.
         text = str(value).strip()
         if len(text) > 64 or not AMOUNT_SYNTAX.fullmatch(text):
-            raise MoneyError(f"{value!r} is not an amount")
+            raise MoneyError(_("%(value)s is not an amount", value=repr(value)))
         amount = Decimal(text.replace(",", ""))
     if not amount.is_finite():
-        raise MoneyError(f"{value!r} is not an amount")
+        raise MoneyError(_("%(value)s is not an amount", value=repr(value)))
     if amount.adjusted() > MAX_DIGITS:
-        raise MoneyError("the amount is too large")
+        raise MoneyError(_("the amount is too large"))
     places = exponent(currency)
     try:
         scaled = amount.scaleb(places)
         fractional = scaled != scaled.to_integral_value()
     except ArithmeticError:  # an exponent or a precision beyond Decimal's context
-        raise MoneyError(f"{value!r} is not an amount") from None
+        raise MoneyError(_("%(value)s is not an amount", value=repr(value))) from None
     if fractional:
-        raise MoneyError(f"{currency} amounts have at most {places} decimal places")
+        raise MoneyError(
+            _(
+                "%(currency)s amounts have at most %(places)s decimal places",
+                currency=currency,
+                places=places,
+            )
+        )
     minor = int(scaled)
     if minor < 0 or (minor == 0 and not allow_zero):
-        raise MoneyError("the amount must be greater than zero")
+        raise MoneyError(_("the amount must be greater than zero"))
     if minor > MAX_MINOR:
-        raise MoneyError("the amount is too large")
+        raise MoneyError(_("the amount is too large"))
     return Money(minor, currency)
 
 
@@ -163,25 +174,35 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
         value = Decimal(str(rate).strip())
     except (ArithmeticError, ValueError):
         raise ValidationError(
-            f"give the exchange rate from {original.currency} to {target} (e.g. 1.0850)",
+            _(
+                "give the exchange rate from %(source)s to %(target)s (e.g. 1.0850)",
+                source=original.currency,
+                target=target,
+            ),
             fields={field: "required"},
         ) from None
     if not value.is_finite() or value <= 0 or value > MAX_RATE:
         raise ValidationError(
-            "the exchange rate must be a positive number", fields={field: "invalid"}
+            _("the exchange rate must be a positive number"), fields={field: "invalid"}
         )
     digits = "".join(map(str, value.as_tuple().digits)).rstrip("0")
     if len(digits) > MAX_RATE_DIGITS:
         raise ValidationError(
-            f"give the exchange rate with at most {MAX_RATE_DIGITS} significant digits",
+            _(
+                "give the exchange rate with at most %(digits)s significant digits",
+                digits=MAX_RATE_DIGITS,
+            ),
             fields={field: "too many digits"},
         )
     value = value.normalize()  # exact: at most twelve digits are left
     rate_text = "" if value.adjusted() < -MAX_RATE_TEXT else format(value, "f")
     if not rate_text or len(rate_text) > MAX_RATE_TEXT:
         raise ValidationError(
-            f"the exchange rate is too small: at most {MAX_RATE_TEXT} characters"
-            " in plain decimal notation",
+            _(
+                "the exchange rate is too small: at most %(length)s characters"
+                " in plain decimal notation",
+                length=MAX_RATE_TEXT,
+            ),
             fields={field: "too small"},
         )
     places = exponent(target)
@@ -191,11 +212,13 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
         )
     except ArithmeticError:  # a rate with more digits than Decimal's precision can carry
         raise ValidationError(
-            "the exchange rate must be a positive number", fields={field: "invalid"}
+            _("the exchange rate must be a positive number"), fields={field: "invalid"}
         ) from None
     minor = int(converted.scaleb(places))
     if minor <= 0:
-        raise ValidationError("the converted amount is zero", fields={"amount": "too small"})
+        raise ValidationError(_("the converted amount is zero"), fields={"amount": "too small"})
     if minor > MAX_MINOR:
-        raise ValidationError("the converted amount is too large", fields={"amount": "too large"})
+        raise ValidationError(
+            _("the converted amount is too large"), fields={"amount": "too large"}
+        )
     return rate_text, minor

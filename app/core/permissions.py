@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.errors import PermissionDenied
@@ -38,4 +39,4 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 def require_role(actor: Any, *roles: Role) -> None:
     """The same rule inside a service, against an explicit actor."""
     if actor is None or actor.role_enum not in roles:
-        raise PermissionDenied("you may not do this")
+        raise PermissionDenied(_("you may not do this"))

@@ -17,6 +17,7 @@ from typing import IO
 
 import filetype
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
@@ -114,14 +115,14 @@ def detect_kind(data: bytes) -> str | None:
 def check_filename(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Choose a file to upload.", fields={"file": "required"})
+        raise ValidationError(_("Choose a file to upload."), fields={"file": "required"})
     if any(part in name for part in ("/", "\\", "\x00")) or name.startswith(".") or ".." in name:
         raise ValidationError(
-            "The file name is not acceptable: rename the file and upload it again.",
+            _("The file name is not acceptable: rename the file and upload it again."),
             fields={"file": "bad name"},
         )
     if len(name) > 200:
-        raise ValidationError("The file name is too long.", fields={"file": "too long"})
+        raise ValidationError(_("The file name is too long."), fields={"file": "too long"})
     return name
 
 
@@ -129,10 +130,11 @@ def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValidationError(
-            f"The file is larger than {human_size(max_bytes)}.", fields={"file": "too large"}
+            _("The file is larger than %(size)s.", size=human_size(max_bytes)),
+            fields={"file": "too large"},
         )
     if not data:
-        raise ValidationError("The file is empty.", fields={"file": "empty"})
+        raise ValidationError(_("The file is empty."), fields={"file": "empty"})
     return data
 
 
@@ -152,12 +154,16 @@ def store(
     labels = ", ".join(KINDS[k].label for k in allowed)
     if kind is None or kind not in allowed:
         raise ValidationError(
-            f"This file is not an accepted type ({labels}); its content was checked, not only its name.",
+            _(
+                "This file is not an accepted type (%(kinds)s); its content was checked,"
+                " not only its name.",
+                kinds=labels,
+            ),
             fields={"file": "type"},
         )
     if not name.lower().endswith(KINDS[kind].extensions):
         raise ValidationError(
-            f"The file's name does not match its content ({KINDS[kind].label}).",
+            _("The file's name does not match its content (%(kind)s).", kind=KINDS[kind].label),
             fields={"file": "extension"},
         )
     stored_name = secrets.token_hex(24)

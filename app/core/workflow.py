@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from app.core.i18n import status_word
 from app.core.roles import Role
 
 
@@ -102,21 +104,37 @@ class Workflow(Generic[S]):
         `actor` None is the scheduled job, allowed only where the table says `system`.
         """
         if action not in self.actions:
-            raise TransitionNotAllowed(f"unknown {self.name} action {action!r}")
+            raise TransitionNotAllowed(
+                _(
+                    "unknown %(workflow)s action %(action)s",
+                    workflow=self.name,
+                    action=repr(action),
+                )
+            )
         if actor is None:
             return self._check_system(obj, action)
         if actor.role_enum not in self.roles_for(action):
-            raise PermissionDenied(f"a {actor.role_enum.value} may not {action} a {self.name}")
+            raise PermissionDenied(
+                _(
+                    "a %(role)s may not %(action)s a %(workflow)s",
+                    role=status_word(actor.role_enum),
+                    action=action,
+                    workflow=self.name,
+                )
+            )
         status = self.status_of(obj)
         transition = self.find(status, action)
         if transition is None:
-            raise TransitionNotAllowed(
-                f"cannot {action} a {self.name} whose status is {status.value}",
-                fields={"status": status.value},
-            )
+            raise self._not_from(status, action)
         if actor.role_enum not in transition.roles:
             raise PermissionDenied(
-                f"a {actor.role_enum.value} may not {action} a {self.name} that is {status.value}"
+                _(
+                    "a %(role)s may not %(action)s a %(workflow)s that is %(status)s",
+                    role=status_word(actor.role_enum),
+                    action=action,
+                    workflow=self.name,
+                    status=status_word(status),
+                )
             )
         if transition.guard is not None:
             transition.guard(obj, actor)
@@ -126,15 +144,29 @@ class Workflow(Generic[S]):
         status = self.status_of(obj)
         transition = self.find(status, action)
         if transition is None:
-            raise TransitionNotAllowed(
-                f"cannot {action} a {self.name} whose status is {status.value}",
-                fields={"status": status.value},
-            )
+            raise self._not_from(status, action)
         if not transition.system:
-            raise PermissionDenied(f"{self.name} {action} needs a person, not the scheduler")
+            raise PermissionDenied(
+                _(
+                    "%(workflow)s %(action)s needs a person, not the scheduler",
+                    workflow=self.name,
+                    action=action,
+                )
+            )
         if transition.guard is not None:
             transition.guard(obj, None)
         return transition
+
+    def _not_from(self, status: S, action: str) -> TransitionNotAllowed:
+        return TransitionNotAllowed(
+            _(
+                "cannot %(action)s a %(workflow)s whose status is %(status)s",
+                action=action,
+                workflow=self.name,
+                status=status_word(status),
+            ),
+            fields={"status": status.value},
+        )
 
     def can(self, obj: Any, action: str, actor: WorkflowActor) -> bool:
         try:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from blinker import Namespace
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,6 +24,7 @@ from app.core.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
+from app.core.i18n import money_text, status_word
 from app.core.money import Money, MoneyError, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
@@ -65,7 +67,7 @@ def can_view(user: User, grant: Grant) -> bool:
 
 def get_grant_for(session: Session, user: User, grant_id: int, *, lock: bool = False) -> Grant:
     if user.role_enum not in READERS:
-        raise PermissionDenied("your role does not see grants")
+        raise PermissionDenied(_("your role does not see grants"))
     stmt = select(Grant).where(Grant.id == grant_id)
     if lock:
         # Lock order: the fund first, then the grant (as every money posting does), so a
@@ -74,13 +76,13 @@ def get_grant_for(session: Session, user: User, grant_id: int, *, lock: bool = F
         stmt = stmt.with_for_update(of=Grant).execution_options(populate_existing=True)
     grant = session.execute(stmt).unique().scalar_one_or_none()
     if grant is None or not can_view(user, grant):
-        raise NotFound("no such grant")
+        raise NotFound(_("no such grant"))
     return grant
 
 
 def visible_query(user: User) -> Select[Any]:
     if user.role_enum not in READERS:
-        raise PermissionDenied("your role does not see grants")
+        raise PermissionDenied(_("your role does not see grants"))
     stmt = select(Grant)
     if user.role_enum is Role.APPLICANT:
         stmt = stmt.where(Grant.state_iso3 == user.state_iso3)
@@ -143,9 +145,9 @@ def tranche_schedule(amount_minor: int) -> list[Tranche]:
 def create_for_application(session: Session, application: Application, actor: Any = None) -> Grant:
     """Approval hands over here: the grant, its tranche schedule, and a commitment if funds allow."""
     if application.approved_amount_minor is None:
-        raise Conflict("only an approved application with an approved amount becomes a grant")
+        raise Conflict(_("only an approved application with an approved amount becomes a grant"))
     if grant_for_application(session, application) is not None:
-        raise Conflict("this application already has a grant")
+        raise Conflict(_("this application already has a grant"))
     amount = application.approved_amount_minor
     expert_budget = expert_share(application, amount)
     grant = Grant(
@@ -175,11 +177,11 @@ def create_for_application(session: Session, application: Application, actor: An
 
 def accept(session: Session, actor: User, grant: Grant, *, name: str, title: str) -> Grant:
     if actor.state_iso3 != grant.state_iso3:
-        raise NotFound("no such grant")
+        raise NotFound(_("no such grant"))
     name, title = (name or "").strip(), (title or "").strip()
     if not name or not title:
         raise ValidationError(
-            "give the name and title of the official accepting the agreement",
+            _("give the name and title of the official accepting the agreement"),
             fields={"name": "required"},
         )
     GRANT_WORKFLOW.check(grant, "accept", actor)
@@ -228,7 +230,7 @@ def final_report_accepted(session: Session, grant: Grant, actor: Any) -> None:
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("give the reason", fields={"reason": "required"})
+        raise ValidationError(_("give the reason"), fields={"reason": "required"})
     return reason[:2000]
 
 
@@ -352,7 +354,9 @@ def _amount(value: Any, currency: str) -> int:
     try:
         return parse_amount(value, currency).amount_minor
     except MoneyError as error:
-        raise ValidationError(f"amount: {error}", fields={"amount": str(error)}) from None
+        raise ValidationError(
+            _("amount: %(error)s", error=str(error)), fields={"amount": str(error)}
+        ) from None
 
 
 def create_disbursement(
@@ -370,25 +374,35 @@ def create_disbursement(
     require_role(actor, Role.SECRETARIAT)
     ledger.lock_fund(session)
     if grant.status_enum is not GrantStatus.ACTIVE:
-        status = grant.status_enum.value
         raise TransitionNotAllowed(
-            f"releases are made on active grants; this one is {status}", fields={"status": status}
+            _(
+                "releases are made on active grants; this one is %(status)s",
+                status=status_word(grant.status_enum),
+            ),
+            fields={"status": grant.status_enum.value},
         )
     amount_minor = _amount(amount, grant.currency)
     if kind == DisbursementKind.TRANCHE:
         limit = releasable_minor(session, grant)
         if amount_minor > limit:
             raise ValidationError(
-                f"only {Money(limit, grant.currency).format()} can be released now: the rest waits for its tranche's condition"
+                _(
+                    "only %(amount)s can be released now: the rest waits for its tranche's"
+                    " condition",
+                    amount=money_text(Money(limit, grant.currency)),
+                )
                 if limit
-                else "nothing can be released now: the next tranche waits for its condition",
+                else _("nothing can be released now: the next tranche waits for its condition"),
                 fields={"amount": "above what is releasable"},
             )
     else:
         headroom = expert_payable_minor(session, grant)
         if amount_minor > headroom:
             raise ValidationError(
-                f"only {Money(headroom, grant.currency).format()} of the grant's budget for experts remains",
+                _(
+                    "only %(amount)s of the grant's budget for experts remains",
+                    amount=money_text(Money(headroom, grant.currency)),
+                ),
                 fields={"amount": "above the remaining commitment"},
             )
     tranche = _next_tranche(grant) if kind == DisbursementKind.TRANCHE else None
@@ -429,7 +443,7 @@ def get_disbursement_for(
         stmt = stmt.with_for_update(of=Disbursement).execution_options(populate_existing=True)
     disbursement = session.execute(stmt).unique().scalar_one_or_none()
     if disbursement is None:
-        raise NotFound("no such release")
+        raise NotFound(_("no such release"))
     return disbursement
 
 
@@ -469,13 +483,16 @@ def approve_disbursement(
     grant = disbursement.grant
     if grant.status_enum is not GrantStatus.ACTIVE:
         raise TransitionNotAllowed(
-            f"the grant is {grant.status_enum.value}: nothing is paid until it is active again",
+            _(
+                "the grant is %(status)s: nothing is paid until it is active again",
+                status=status_word(grant.status_enum),
+            ),
             fields={"status": grant.status_enum.value},
         )
     if disbursement.amount_minor > postings.commitment_outstanding(session, grant.id):
-        raise Conflict("this release is larger than what remains of the grant's commitment")
+        raise Conflict(_("this release is larger than what remains of the grant's commitment"))
     if disbursement.amount_minor > ledger.balance(session, ledger.CASH):
-        raise Conflict("the fund's cash does not cover this release")
+        raise Conflict(_("the fund's cash does not cover this release"))
     transaction = postings.disbursement(
         session,
         grant_id=grant.id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.core.errors import Conflict, PermissionDenied
 from app.core.roles import Role
 from app.core.workflow import Transition, Workflow
@@ -17,19 +19,19 @@ APPLICANT = frozenset({Role.APPLICANT})
 
 def _no_pending_releases(grant: Any, actor: Any) -> None:
     if any(d.status == D.PENDING_APPROVAL for d in grant.disbursements):
-        raise Conflict("a release is waiting for approval: approve or cancel it first")
+        raise Conflict(_("a release is waiting for approval: approve or cancel it first"))
 
 
 def _final_report_accepted(grant: Any, actor: Any) -> None:
     _no_pending_releases(grant, actor)
     if grant.final_report_accepted_at is None:
-        raise Conflict("the grant is completed once its final report is accepted")
+        raise Conflict(_("the grant is completed once its final report is accepted"))
 
 
 def _checker_is_not_maker(disbursement: Any, actor: Any) -> None:
     if actor is not None and actor.id == disbursement.created_by_id:
         raise PermissionDenied(
-            "the officer who created a release cannot approve it: a second officer must"
+            _("the officer who created a release cannot approve it: a second officer must")
         )
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app.ledger import services as ledger
@@ -167,7 +168,7 @@ def commitment(
 ) -> LedgerTransaction:
     ledger.lock_fund(session)
     if ledger.available(session) < amount_minor:
-        raise LedgerError("the fund does not hold enough uncommitted money for this commitment")
+        raise LedgerError(_("the fund does not hold enough uncommitted money for this commitment"))
     return ledger.post(
         session,
         TransactionKind.COMMITMENT,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -97,7 +98,7 @@ def filter_from_args(args: Any) -> LedgerFilter:
 
 def _visible(stmt: Select[Any], user: User) -> Select[Any]:
     if user.role_enum not in READERS:
-        raise PermissionDenied("your role does not see the ledger")
+        raise PermissionDenied(_("your role does not see the ledger"))
     if user.role_enum is Role.DONOR:
         # The whole fund's commitments and disbursements, and only its own gifts.
         stmt = stmt.where(

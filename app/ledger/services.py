@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -200,15 +201,17 @@ def post(
     """Write one balanced transaction and update the balances, or raise and write nothing."""
     legs = [leg for leg in legs if leg.amount_minor != 0]
     if len(legs) < 2:
-        raise LedgerError("a transaction needs at least two non-zero entries")
+        raise LedgerError(_("a transaction needs at least two non-zero entries"))
     if sum(leg.amount_minor for leg in legs) != 0:
-        raise LedgerError("the entries of a transaction must sum to zero")
+        raise LedgerError(_("the entries of a transaction must sum to zero"))
     currency = base_currency()
     if any(leg.account.currency != currency for leg in legs):
-        raise LedgerError(f"every entry is in the fund's currency, {currency}")
+        raise LedgerError(
+            _("every entry is in the fund's currency, %(currency)s", currency=currency)
+        )
     lock_fund(session)
     if external_id is not None and is_posted(session, external_id):
-        raise Duplicate(f"{external_id} is already in the ledger")
+        raise Duplicate(_("%(external_id)s is already in the ledger", external_id=external_id))
     # Re-read the balances under the lock, then check that no sign-constrained account flips.
     ids = sorted({leg.account.id for leg in legs})
     accounts = {
@@ -230,9 +233,15 @@ def post(
         account = accounts[account_id]
         after = account.balance_minor + change
         if wrong_sign(account.category, after):
+            values = {
+                "account": account.name,
+                "before": str(Money(account.balance_minor, currency)),
+                "after": str(Money(after, currency)),
+            }
             raise LedgerError(
-                f"{account.name} cannot go {'below' if account.category in DEBIT_NORMAL else 'above'} zero"
-                f" ({Money(account.balance_minor, currency)} → {Money(after, currency)})"
+                _("%(account)s cannot go below zero (%(before)s → %(after)s)", **values)
+                if account.category in DEBIT_NORMAL
+                else _("%(account)s cannot go above zero (%(before)s → %(after)s)", **values)
             )
     for account_id, change in net.items():
         accounts[account_id].balance_minor += change
@@ -310,11 +319,11 @@ def reverse(
 ) -> LedgerTransaction:
     """Undo a transaction with its mirror image; a transaction is reversed at most once."""
     if transaction.reverses_id is not None:
-        raise LedgerError("a reversal is not reversed; post a new transaction instead")
+        raise LedgerError(_("a reversal is not reversed; post a new transaction instead"))
     if session.execute(
         select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)
     ).first():
-        raise Conflict("this transaction is already reversed")
+        raise Conflict(_("this transaction is already reversed"))
     legs = [Leg(entry.account, -entry.amount_minor) for entry in transaction.entries]
     return post(
         session,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, StrictStr
 
 from app.api.core import Int, api_endpoint, current_api_user
@@ -177,7 +178,7 @@ def _date_param(name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise ValidationError(
-            f"{name}: give a date as YYYY-MM-DD", fields={name: "bad date"}
+            _("%(name)s: give a date as YYYY-MM-DD", name=name), fields={name: "bad date"}
         ) from None
 
 
@@ -193,18 +194,19 @@ def search() -> Response:
     start, end = _date_param("available_from"), _date_param("available_to")
     if start and end and end < start:
         raise ValidationError(
-            "available_to is before available_from", fields={"available_to": "before start"}
+            _("available_to is before available_from"), fields={"available_to": "before start"}
         )
     grant_arg = request.args.get("for_grant")
     region = request.args.get("region") or None
     if region is not None and region not in REGIONS:
         raise ValidationError(
-            f"region: one of {', '.join(sorted(REGIONS))}", fields={"region": "unknown region"}
+            _("region: one of %(regions)s", regions=", ".join(sorted(REGIONS))),
+            fields={"region": "unknown region"},
         )
     if grant_arg:
         grant_id = whole_number(grant_arg)
         if grant_id is None:
-            raise ValidationError("for_grant: a grant id", fields={"for_grant": "invalid"})
+            raise ValidationError(_("for_grant: a grant id"), fields={"for_grant": "invalid"})
         grant = grants.get_grant_for(session, current_api_user(), grant_id)
         criteria = matching.criteria_for_grant(grant, start, end)
     else:

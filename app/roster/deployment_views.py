@@ -350,7 +350,7 @@ def attachment(deployment_id: int, file_id: int) -> Response:
     deployment = deployments.get_for(db.session(), actor(), deployment_id)
     stored = next((f for f in deployment.files if f.id == file_id), None)
     if stored is None:
-        raise NotFound("no such file")
+        raise NotFound(_("no such file"))
     return send_file(
         uploads.path_of(stored),
         mimetype=stored.content_type,

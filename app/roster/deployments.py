@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
@@ -23,6 +24,7 @@ from app.core.errors import (
     TransitionNotAllowed,
     ValidationError,
 )
+from app.core.i18n import money_text, status_word
 from app.core.money import Money, MoneyError, convert, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
@@ -70,7 +72,7 @@ def visible_query(user: User) -> Select[Any]:
         return stmt.join(Grant, Grant.id == Deployment.grant_id).where(
             Grant.state_iso3 == user.state_iso3
         )
-    raise PermissionDenied("deployments are seen by the fund, the expert and the State")
+    raise PermissionDenied(_("deployments are seen by the fund, the expert and the State"))
 
 
 def get_for(session: Session, user: User, deployment_id: int, *, lock: bool = False) -> Deployment:
@@ -79,7 +81,7 @@ def get_for(session: Session, user: User, deployment_id: int, *, lock: bool = Fa
         stmt = stmt.with_for_update(of=Deployment)
     deployment = session.execute(stmt).unique().scalar_one_or_none()
     if deployment is None:
-        raise NotFound("no such deployment")
+        raise NotFound(_("no such deployment"))
     return deployment
 
 
@@ -152,12 +154,12 @@ def counts_by_status(session: Session, user: User) -> dict[str, int]:
 
 def _require_expert(actor: User, deployment: Deployment) -> None:
     if actor.role_enum is not Role.EXPERT or deployment.expert.user_id != actor.id:
-        raise NotFound("no such deployment")
+        raise NotFound(_("no such deployment"))
 
 
 def _require_state(actor: User, deployment: Deployment) -> None:
     if actor.role_enum is not Role.APPLICANT or deployment.grant.state_iso3 != actor.state_iso3:
-        raise NotFound("no such deployment")
+        raise NotFound(_("no such deployment"))
 
 
 # -- proposing ------------------------------------------------------------------------------------------
@@ -173,14 +175,17 @@ class Terms:
     fx_rate: Any = None
 
 
-def _date(value: Any, name: str) -> date:
+def _date(value: Any, name: Literal["start", "end"]) -> date:
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise ValidationError(
-            f"{name}: give a date as YYYY-MM-DD", fields={name: "bad date"}
+            _("start: give a date as YYYY-MM-DD")
+            if name == "start"
+            else _("end: give a date as YYYY-MM-DD"),
+            fields={name: "bad date"},
         ) from None
 
 
@@ -189,15 +194,15 @@ def _person_days(value: Any, days: int) -> int:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise ValidationError(
-            "person-days: give a whole number", fields={"person_days": "invalid"}
+            _("person-days: give a whole number"), fields={"person_days": "invalid"}
         ) from None
     if number <= 0:
         raise ValidationError(
-            "person-days must be at least 1", fields={"person_days": "not positive"}
+            _("person-days must be at least 1"), fields={"person_days": "not positive"}
         )
     if number > days:
         raise ValidationError(
-            f"person-days cannot exceed the {days} day(s) of the mission",
+            _("person-days cannot exceed the %(days)s day(s) of the mission", days=days),
             fields={"person_days": "above the mission's length"},
         )
     return number
@@ -224,31 +229,38 @@ def validate_terms(
     """(start, end, person_days, fx rate text, fee, travel budget, terms) — or raise."""
     start, end = _date(terms.start, "start"), _date(terms.end, "end")
     if end < start:
-        raise ValidationError("the mission ends before it starts", fields={"end": "before start"})
+        raise ValidationError(
+            _("the mission ends before it starts"), fields={"end": "before start"}
+        )
     if start < today():
-        raise ValidationError("the mission cannot start in the past", fields={"start": "past"})
+        raise ValidationError(_("the mission cannot start in the past"), fields={"start": "past"})
     days = (end - start).days + 1
     if days > MAX_MISSION_DAYS:
         raise ValidationError(
-            f"a mission lasts at most {MAX_MISSION_DAYS} days", fields={"end": "too long"}
+            _("a mission lasts at most %(days)s days", days=MAX_MISSION_DAYS),
+            fields={"end": "too long"},
         )
     if grant.start_date is None or grant.end_date is None:
-        raise TransitionNotAllowed("the grant has no period yet: the State has not accepted it")
+        raise TransitionNotAllowed(_("the grant has no period yet: the State has not accepted it"))
     if start < grant.start_date or end > grant.end_date:
         raise ValidationError(
-            f"the mission must fall within the grant's period ({grant.start_date.isoformat()} – {grant.end_date.isoformat()})",
+            _(
+                "the mission must fall within the grant's period (%(start)s – %(end)s)",
+                start=grant.start_date.isoformat(),
+                end=grant.end_date.isoformat(),
+            ),
             fields={"start": "outside the grant's period"},
         )
     person_days = _person_days(terms.person_days, days)
     text = (terms.terms_of_reference or "").strip()
     if len(text) < 20:
         raise ValidationError(
-            "write the terms of reference: what the expert is asked to do (a few sentences)",
+            _("write the terms of reference: what the expert is asked to do (a few sentences)"),
             fields={"terms_of_reference": "required"},
         )
     if expert.daily_rate is None:
         raise ValidationError(
-            "the expert has no daily rate on the profile", fields={"expert": "no rate"}
+            _("the expert has no daily rate on the profile"), fields={"expert": "no rate"}
         )
     fee_original = Money(expert.daily_rate.amount_minor * person_days, expert.rate_currency)
     rate_text, fee = convert(fee_original, terms.fx_rate, grant.currency, field="fx_rate")
@@ -258,7 +270,8 @@ def validate_terms(
         ).amount_minor
     except MoneyError as error:
         raise ValidationError(
-            f"travel budget: {error}", fields={"travel_budget": str(error)}
+            _("travel budget: %(error)s", error=str(error)),
+            fields={"travel_budget": str(error)},
         ) from None
     return start, end, person_days, rate_text, fee, travel, text[:10000]
 
@@ -275,47 +288,59 @@ def propose(
     session.execute(select(Expert.id).where(Expert.id == expert.id).with_for_update())
     if grant.status_enum is not GrantStatus.ACTIVE:
         raise TransitionNotAllowed(
-            f"experts are deployed under active grants; this one is {grant.status_enum.value}",
+            _(
+                "experts are deployed under active grants; this one is %(status)s",
+                status=status_word(grant.status_enum),
+            ),
             fields={"status": grant.status_enum.value},
         )
     if expert.status_enum is not ExpertStatus.ACTIVE:
         raise ValidationError(
-            "only vetted, active experts can be proposed", fields={"expert": "not active"}
+            _("only vetted, active experts can be proposed"), fields={"expert": "not active"}
         )
     if not expert.user.active:
         raise ValidationError(
-            "the expert's account is deactivated: it cannot be proposed",
+            _("the expert's account is deactivated: it cannot be proposed"),
             fields={"expert": "account deactivated"},
         )
     if not expert.user.state_iso3:
         # Without a nationality the rule that nobody is sent to its own State cannot hold.
         raise ValidationError(
-            "the expert has no nationality on record: it cannot be proposed until it has one",
+            _("the expert has no nationality on record: it cannot be proposed until it has one"),
             fields={"expert": "no nationality"},
         )
     if expert.user.state_iso3 == grant.state_iso3:
         raise ValidationError(
-            "an expert is never sent to its own State", fields={"expert": "national"}
+            _("an expert is never sent to its own State"), fields={"expert": "national"}
         )
     start, end, person_days, rate_text, fee, travel, text = validate_terms(
         session, grant, expert, terms
     )
     if not matching.covers(expert, start, end):
         raise ValidationError(
-            "the expert has not said it is available for all of these dates",
+            _("the expert has not said it is available for all of these dates"),
             fields={"start": "not available"},
         )
     clash = matching.overlapping(session, expert.id, start, end)
     if clash is not None:
         raise Conflict(
-            f"the expert is already engaged from {clash.start_date.isoformat()} to {clash.end_date.isoformat()} ({clash.reference})",
+            _(
+                "the expert is already engaged from %(start)s to %(end)s (%(reference)s)",
+                start=clash.start_date.isoformat(),
+                end=clash.end_date.isoformat(),
+                reference=clash.reference,
+            ),
             fields={"start": "overlaps another deployment"},
         )
     free = expert_budget_free(session, grant)
     if fee + travel > free:
         raise ValidationError(
-            f"the fee and travel ({Money(fee + travel, grant.currency).format()}) exceed what"
-            f" remains of the grant's budget for experts ({Money(free, grant.currency).format()})",
+            _(
+                "the fee and travel (%(cost)s) exceed what remains of the grant's budget for"
+                " experts (%(free)s)",
+                cost=money_text(Money(fee + travel, grant.currency)),
+                free=money_text(Money(free, grant.currency)),
+            ),
             fields={"fee": "above the remaining commitment"},
         )
     deployment = Deployment(
@@ -381,12 +406,12 @@ def consent(
     name, title = (name or "").strip(), (title or "").strip()
     if not name or not title:
         raise ValidationError(
-            "give the name and title of the official who consents",
+            _("give the name and title of the official who consents"),
             fields={k: "required" for k, v in (("name", name), ("title", title)) if not v},
         )
     DEPLOYMENT_WORKFLOW.check(deployment, "consent", actor)
     if deployment.grant.status_enum is not GrantStatus.ACTIVE:
-        raise TransitionNotAllowed("the grant is not active: the mission cannot be scheduled")
+        raise TransitionNotAllowed(_("the grant is not active: the mission cannot be scheduled"))
     deployment.consented_by_id = actor.id
     deployment.consent_name, deployment.consent_title = name[:200], title[:200]
     deployment.consented_at = utcnow()
@@ -399,7 +424,9 @@ def refuse(session: Session, actor: User, deployment: Deployment, reason: str) -
     _require_state(actor, deployment)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("say why the State does not consent", fields={"reason": "required"})
+        raise ValidationError(
+            _("say why the State does not consent"), fields={"reason": "required"}
+        )
     DEPLOYMENT_WORKFLOW.check(deployment, "refuse", actor)
     deployment.cancel_reason = f"The State did not consent: {reason}"[:2000]
     deployment.cancelled_at = utcnow()
@@ -425,14 +452,14 @@ def report(
     summary = (content.summary or "").strip()
     if len(summary) < 20:
         raise ValidationError(
-            "write the mission's narrative: what was done and what came of it",
+            _("write the mission's narrative: what was done and what came of it"),
             fields={"summary": "required"},
         )
     DEPLOYMENT_WORKFLOW.check(deployment, "report", actor)
     files = [f for f in files if f and f.filename]
     if len(deployment.files) + len(files) > MAX_REPORT_FILES:
         raise ValidationError(
-            f"attach at most {MAX_REPORT_FILES} files", fields={"files": "too many"}
+            _("attach at most %(max)s files", max=MAX_REPORT_FILES), fields={"files": "too many"}
         )
     stored = [
         uploads.store(session, f, allowed=REPORT_FILE_KINDS, uploaded_by_id=actor.id) for f in files
@@ -459,11 +486,11 @@ def review(
     action = REVIEW_OUTCOMES.get((outcome or "").strip())
     if action is None:
         raise ValidationError(
-            "outcome must be completed or revision_requested", fields={"outcome": "unknown"}
+            _("outcome must be completed or revision_requested"), fields={"outcome": "unknown"}
         )
     note = (note or "").strip()
     if action == "request_revision" and not note:
-        raise ValidationError("say what the expert should revise", fields={"note": "required"})
+        raise ValidationError(_("say what the expert should revise"), fields={"note": "required"})
     DEPLOYMENT_WORKFLOW.check(deployment, action, actor)
     deployment.review_note = note[:5000]
     deployment.reviewed_by_id = actor.id
@@ -475,7 +502,9 @@ def review(
 def cancel(session: Session, actor: User, deployment: Deployment, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("say why the deployment is cancelled", fields={"reason": "required"})
+        raise ValidationError(
+            _("say why the deployment is cancelled"), fields={"reason": "required"}
+        )
     DEPLOYMENT_WORKFLOW.check(deployment, "cancel", actor)
     _cancel_pending_payments(session, actor, deployment)
     deployment.cancel_reason = reason[:2000]
@@ -490,17 +519,17 @@ def rate(
     _require_state(actor, deployment)
     if deployment.status_enum is not DeploymentStatus.COMPLETED:
         raise TransitionNotAllowed(
-            "a mission is rated once it is completed",
+            _("a mission is rated once it is completed"),
             fields={"status": deployment.status_enum.value},
         )
     if deployment.rating is not None:
-        raise Conflict("this mission is already rated")
+        raise Conflict(_("this mission is already rated"))
     try:
         stars = int(str(rating).strip())
     except (TypeError, ValueError):
         stars = 0
     if not 1 <= stars <= 5:
-        raise ValidationError("give a rating from 1 to 5", fields={"rating": "out of range"})
+        raise ValidationError(_("give a rating from 1 to 5"), fields={"rating": "out of range"})
     deployment.rating = stars
     deployment.rating_comment = (comment or "").strip()[:2000]
     deployment.rated_by_id = actor.id
@@ -564,24 +593,28 @@ def request_payment(
     require_role(actor, Role.SECRETARIAT)
     disbursement_kind = PAYMENT_KINDS.get((kind or "").strip())
     if disbursement_kind is None:
-        raise ValidationError("kind must be fee or travel", fields={"kind": "unknown"})
+        raise ValidationError(_("kind must be fee or travel"), fields={"kind": "unknown"})
     ledger.lock_fund(session)
     if deployment.status_enum not in PAYABLE_FROM[disbursement_kind]:
         raise TransitionNotAllowed(
-            "the fee is paid once the mission report is accepted"
+            _("the fee is paid once the mission report is accepted")
             if disbursement_kind is DisbursementKind.EXPERT_FEE
-            else "travel is paid once the mission is scheduled",
+            else _("travel is paid once the mission is scheduled"),
             fields={"status": deployment.status_enum.value},
         )
     try:
         amount_minor = parse_amount(amount, deployment.currency).amount_minor
     except MoneyError as error:
-        raise ValidationError(f"amount: {error}", fields={"amount": str(error)}) from None
+        raise ValidationError(
+            _("amount: %(error)s", error=str(error)), fields={"amount": str(error)}
+        ) from None
     owed = owed_minor(session, deployment, disbursement_kind)
     if amount_minor > owed:
+        left = money_text(Money(owed, deployment.currency))
         raise ValidationError(
-            f"only {Money(owed, deployment.currency).format()} of the"
-            f" {'fee' if disbursement_kind is DisbursementKind.EXPERT_FEE else 'travel budget'} remains to be paid",
+            _("only %(amount)s of the fee remains to be paid", amount=left)
+            if disbursement_kind is DisbursementKind.EXPERT_FEE
+            else _("only %(amount)s of the travel budget remains to be paid", amount=left),
             fields={"amount": "above what is owed"},
         )
     return grants.create_disbursement(
@@ -621,12 +654,20 @@ def _on_grant_closing(grant: Grant, *, session: Session, actor: Any, action: str
     for deployment in deployments:
         if deployment.status_enum in OPEN:
             raise Conflict(
-                f"deployment {deployment.reference} is still under way: complete or cancel it first"
+                _(
+                    "deployment %(reference)s is still under way: complete or cancel it first",
+                    reference=deployment.reference,
+                )
             )
         if deployment.status_enum is DeploymentStatus.COMPLETED and owed_minor(
             session, deployment, DisbursementKind.EXPERT_FEE
         ):
-            raise Conflict(f"the expert's fee for {deployment.reference} is not paid yet")
+            raise Conflict(
+                _(
+                    "the expert's fee for %(reference)s is not paid yet",
+                    reference=deployment.reference,
+                )
+            )
 
 
 def reminders_due(session: Session) -> int:

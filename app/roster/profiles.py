@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
@@ -89,15 +90,15 @@ def get_expert_for(session: Session, user: User, expert_id: int, *, lock: bool =
         stmt = stmt.with_for_update(of=Expert)
     expert = session.execute(stmt).unique().scalar_one_or_none()
     if expert is None:
-        raise NotFound("no such expert")
+        raise NotFound(_("no such expert"))
     role = user.role_enum
     if role in (Role.SECRETARIAT, Role.AUDITOR):
         return expert
     if role is Role.EXPERT and expert.user_id == user.id:
         return expert
     if role is Role.EXPERT:
-        raise NotFound("no such expert")
-    raise PermissionDenied("the roster is kept by the secretariat")
+        raise NotFound(_("no such expert"))
+    raise PermissionDenied(_("the roster is kept by the secretariat"))
 
 
 # -- validation of what the expert enters ---------------------------------------------------------
@@ -117,22 +118,30 @@ def parse_languages(items: Iterable[Any]) -> list[tuple[str, LanguageLevel]]:
         code = str(code or "").strip().lower()
         if code not in known:
             raise ValidationError(
-                f"unknown language code {code!r} (use ISO 639-1, e.g. en, fr, es)",
+                _(
+                    "unknown language code %(code)s (use ISO 639-1, e.g. en, fr, es)",
+                    code=repr(code),
+                ),
                 fields={"languages": "unknown"},
             )
         try:
             result[code] = LanguageLevel(str(level))
         except ValueError:
             raise ValidationError(
-                f"unknown language level {level!r} (use basic, working, fluent or native)",
+                _(
+                    "unknown language level %(level)s (use basic, working, fluent or native)",
+                    level=repr(level),
+                ),
                 fields={"languages": "level"},
             ) from None
     if len(result) > MAX_LANGUAGES:
-        raise ValidationError("list at most 12 languages", fields={"languages": "too many"})
+        raise ValidationError(_("list at most 12 languages"), fields={"languages": "too many"})
     return list(result.items())
 
 
-def _rows_by_code(session: Session, model: Any, codes: Iterable[str], what: str) -> list[Any]:
+def _rows_by_code(
+    session: Session, model: Any, codes: Iterable[str], what: Literal["theme", "mechanism"]
+) -> list[Any]:
     wanted = list(dict.fromkeys(str(c).strip() for c in codes if str(c).strip()))
     found = {
         row.code: row
@@ -140,7 +149,13 @@ def _rows_by_code(session: Session, model: Any, codes: Iterable[str], what: str)
     }
     unknown = [c for c in wanted if c not in found]
     if unknown:
-        raise ValidationError(f"unknown {what} code {unknown[0]!r}", fields={what + "s": "unknown"})
+        code = repr(unknown[0])
+        raise ValidationError(
+            _("unknown theme code %(code)s", code=code)
+            if what == "theme"
+            else _("unknown mechanism code %(code)s", code=code),
+            fields={what + "s": "unknown"},
+        )
     return [found[c] for c in wanted]
 
 
@@ -156,12 +171,20 @@ def parse_periods(items: Iterable[Any]) -> list[tuple[date, date]]:
         start, end = _date(start, "start"), _date(end, "end")
         if end < start:
             raise ValidationError(
-                f"an availability period ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+                _(
+                    "an availability period ends (%(end)s) before it starts (%(start)s)",
+                    end=end.isoformat(),
+                    start=start.isoformat(),
+                ),
                 fields={"availability": "ends before it starts"},
             )
         if end < today():
             raise ValidationError(
-                f"the period {start.isoformat()} – {end.isoformat()} is already over",
+                _(
+                    "the period %(start)s – %(end)s is already over",
+                    start=start.isoformat(),
+                    end=end.isoformat(),
+                ),
                 fields={"availability": "in the past"},
             )
         periods.append((start, end))
@@ -169,22 +192,32 @@ def parse_periods(items: Iterable[Any]) -> list[tuple[date, date]]:
     for (s1, e1), (s2, e2) in pairwise(periods):
         if s2 <= e1:
             raise ValidationError(
-                f"the periods {s1.isoformat()} – {e1.isoformat()} and {s2.isoformat()} – {e2.isoformat()} overlap: join them into one",
+                _(
+                    "the periods %(start1)s – %(end1)s and %(start2)s – %(end2)s overlap:"
+                    " join them into one",
+                    start1=s1.isoformat(),
+                    end1=e1.isoformat(),
+                    start2=s2.isoformat(),
+                    end2=e2.isoformat(),
+                ),
                 fields={"availability": "overlap"},
             )
     if len(periods) > MAX_PERIODS:
-        raise ValidationError("give at most 24 periods", fields={"availability": "too many"})
+        raise ValidationError(_("give at most 24 periods"), fields={"availability": "too many"})
     return periods
 
 
-def _date(value: Any, name: str) -> date:
+def _date(value: Any, name: Literal["start", "end"]) -> date:
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise ValidationError(
-            f"{name}: give a date as YYYY-MM-DD", fields={"availability": "bad date"}
+            _("start: give a date as YYYY-MM-DD")
+            if name == "start"
+            else _("end: give a date as YYYY-MM-DD"),
+            fields={"availability": "bad date"},
         ) from None
 
 
@@ -193,11 +226,13 @@ def _years(value: Any) -> int:
         years = int(str(value).strip())
     except (TypeError, ValueError):
         raise ValidationError(
-            "years of experience: give a whole number", fields={"years_experience": "invalid"}
+            _("years of experience: give a whole number"),
+            fields={"years_experience": "invalid"},
         ) from None
     if not 0 <= years <= 70:
         raise ValidationError(
-            "years of experience: between 0 and 70", fields={"years_experience": "out of range"}
+            _("years of experience: between 0 and 70"),
+            fields={"years_experience": "out of range"},
         )
     return years
 
@@ -205,13 +240,18 @@ def _years(value: Any) -> int:
 def _rate(value: Any, currency: str) -> int:
     if not is_currency(currency):
         raise ValidationError(
-            f"unknown currency {currency!r} (use an ISO 4217 code such as USD, EUR, CHF)",
+            _(
+                "unknown currency %(code)s (use an ISO 4217 code such as USD, EUR, CHF)",
+                code=repr(currency),
+            ),
             fields={"currency": "unknown"},
         )
     try:
         return parse_amount(value, currency).amount_minor
     except MoneyError as error:
-        raise ValidationError(f"daily rate: {error}", fields={"daily_rate": str(error)}) from None
+        raise ValidationError(
+            _("daily rate: %(error)s", error=str(error)), fields={"daily_rate": str(error)}
+        ) from None
 
 
 # -- the expert's own changes -------------------------------------------------------------------------
@@ -239,9 +279,9 @@ def update_profile(
 ) -> Expert:
     """Validate everything first, then write: a refused change leaves the profile as it was."""
     if actor.id != expert.user_id:
-        raise PermissionDenied("an expert edits only its own profile")
+        raise PermissionDenied(_("an expert edits only its own profile"))
     if expert.status_enum is ExpertStatus.INACTIVE:
-        raise PermissionDenied("this profile is deactivated: write to the secretariat")
+        raise PermissionDenied(_("this profile is deactivated: write to the secretariat"))
     currency = (changes.currency or expert.rate_currency or _fund_currency()).strip().upper()
     rate = None
     if changes.daily_rate is not None or changes.currency is not None:
@@ -266,7 +306,7 @@ def update_profile(
     if changes.nationality is not None and changes.nationality != expert.user.state_iso3:
         if expert.status_enum is ExpertStatus.ACTIVE:
             raise ValidationError(
-                "a vetted expert's nationality is changed by the secretariat",
+                _("a vetted expert's nationality is changed by the secretariat"),
                 fields={"nationality": "locked"},
             )
         nationality = reference.get_state(session, changes.nationality).iso3
@@ -317,7 +357,7 @@ def remove_period(session: Session, actor: User, expert: Expert, period_id: int)
         if p.id != period_id and p.end_date >= today()
     ]
     if len(kept) == len([p for p in expert.availability if p.end_date >= today()]):
-        raise NotFound("no such availability period")
+        raise NotFound(_("no such availability period"))
     update_profile(session, actor, expert, ProfileChanges(availability=kept))
 
 
@@ -330,13 +370,13 @@ def set_language(session: Session, actor: User, expert: Expert, code: str, level
 def remove_language(session: Session, actor: User, expert: Expert, code: str) -> None:
     kept = [(lang.code, lang.level) for lang in expert.languages if lang.code != code]
     if len(kept) == len(expert.languages):
-        raise NotFound("no such language on the profile")
+        raise NotFound(_("no such language on the profile"))
     update_profile(session, actor, expert, ProfileChanges(languages=kept))
 
 
 def attach_cv(session: Session, actor: User, expert: Expert, upload: FileStorage) -> None:
     if actor.id != expert.user_id:
-        raise PermissionDenied("an expert uploads only its own CV")
+        raise PermissionDenied(_("an expert uploads only its own CV"))
     stored = uploads.store(session, upload, allowed=CV_KINDS, uploaded_by_id=actor.id)
     expert.cv_file_id = stored.id
     expert.updated_at = utcnow()
@@ -352,11 +392,14 @@ VET_OUTCOMES = {"active": "approve", "rejected": "reject"}
 def vet(session: Session, actor: User, expert: Expert, outcome: str, note: str = "") -> Expert:
     action = VET_OUTCOMES.get((outcome or "").strip())
     if action is None:
-        raise ValidationError("outcome must be active or rejected", fields={"outcome": "unknown"})
+        raise ValidationError(
+            _("outcome must be active or rejected"), fields={"outcome": "unknown"}
+        )
     note = (note or "").strip()
     if action == "reject" and not note:
         raise ValidationError(
-            "say why the expert is not accepted: the expert reads it", fields={"note": "required"}
+            _("say why the expert is not accepted: the expert reads it"),
+            fields={"note": "required"},
         )
     EXPERT_WORKFLOW.check(expert, action, actor)
     expert.status_note = note[:2000]
@@ -372,7 +415,7 @@ def set_active(session: Session, actor: User, expert: Expert, active: bool, note
     action = "reactivate" if active else "deactivate"
     note = (note or "").strip()
     if not active and not note:
-        raise ValidationError("say why the expert is deactivated", fields={"note": "required"})
+        raise ValidationError(_("say why the expert is deactivated"), fields={"note": "required"})
     EXPERT_WORKFLOW.check(expert, action, actor)
     expert.status_note = note[:2000]
     EXPERT_WORKFLOW.apply(session, expert, action, actor, data={"note": note[:200]})
@@ -393,7 +436,9 @@ def _on_nationality_changing(
     ).first()
     if vetted is not None:
         raise ValidationError(
-            "a vetted expert's nationality is locked: it keeps the expert out of its own"
-            " State's missions, so it is neither changed nor cleared with the role",
+            _(
+                "a vetted expert's nationality is locked: it keeps the expert out of its own"
+                " State's missions, so it is neither changed nor cleared with the role"
+            ),
             fields={"state": "locked"},
         )

@@ -237,7 +237,7 @@ def upload_cv() -> Response | str:
 def cv(expert_id: int) -> Response:
     expert = profiles.get_expert_for(db.session(), actor(), expert_id)
     if expert.cv is None:
-        raise NotFound("no CV uploaded")
+        raise NotFound(_("no CV uploaded"))
     return send_file(
         uploads.path_of(expert.cv),
         mimetype=expert.cv.content_type,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.core.database import today
 from app.core.errors import Conflict, ValidationError
 from app.core.roles import Role
@@ -22,17 +24,20 @@ def _profile_complete(expert: Any, actor: Any) -> None:
         label
         for label, present in (
             # Without it, matching could not keep an expert out of its own State's missions.
-            ("nationality", expert.nationality),
-            ("languages", expert.languages),
-            ("themes of expertise", expert.themes),
-            ("years of experience", expert.years_experience is not None),
-            ("daily rate", expert.daily_rate_minor is not None),
+            (_("nationality"), expert.nationality),
+            (_("languages"), expert.languages),
+            (_("themes of expertise"), expert.themes),
+            (_("years of experience"), expert.years_experience is not None),
+            (_("daily rate"), expert.daily_rate_minor is not None),
         )
         if not present
     ]
     if missing:
         raise ValidationError(
-            "the profile is not complete enough to vet: it lacks " + ", ".join(missing),
+            _(
+                "the profile is not complete enough to vet: it lacks %(missing)s",
+                missing=", ".join(missing),
+            ),
             fields={"profile": "incomplete"},
         )
 
@@ -40,7 +45,10 @@ def _profile_complete(expert: Any, actor: Any) -> None:
 def _mission_started(deployment: Any, actor: Any) -> None:
     if deployment.start_date > today():
         raise Conflict(
-            f"the mission report is filed once the mission has started ({deployment.start_date.isoformat()})"
+            _(
+                "the mission report is filed once the mission has started (%(start)s)",
+                start=deployment.start_date.isoformat(),
+            )
         )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -233,7 +234,7 @@ def _missions(session: Session, grant_id: int) -> tuple[int, int]:
 def public_project(session: Session, reference: str) -> Project:
     """A published project by its reference, or NotFound (also for anything unpublished)."""
     if not REFERENCE.fullmatch(reference or ""):
-        raise NotFound("no such project")
+        raise NotFound(_("no such project"))
     grant = session.execute(
         published_grants_query()
         .where(Grant.reference == reference)
@@ -245,7 +246,7 @@ def public_project(session: Session, reference: str) -> Project:
         )
     ).scalar_one_or_none()
     if grant is None:
-        raise NotFound("no such project")
+        raise NotFound(_("no such project"))
     statuses, accepted = _accepted_progress(session, grant.id)
     actuals = reports.indicator_actuals(session, [grant.id]).get(grant.id, {})
     missions, person_days = _missions(session, grant.id)

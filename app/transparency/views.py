@@ -8,6 +8,7 @@ reads only published or approved data (`annual.py`), so anyone may download it.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.core import uploads
@@ -47,7 +48,7 @@ def story(story_id: int) -> str:
 def story_photo(story_id: int) -> Response:
     found = stories.public_story(db.session(), story_id)
     if found.photo is None:
-        raise NotFound("no photo")
+        raise NotFound(_("no photo"))
     response = send_file(uploads.path_of(found.photo), mimetype=found.photo.content_type)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
