@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from babel import Locale
@@ -50,12 +52,22 @@ def get_state(session: Session, iso3: str) -> State:
     return state
 
 
-def languages(locale: str | None = None) -> dict[str, str]:
-    """ISO 639-1 codes and their names in `locale` (by default the page's language), from CLDR."""
-    names = (Locale.parse(locale) if locale else get_locale() or Locale.parse("en")).languages
-    return dict(
-        sorted(
-            ((code, name) for code, name in names.items() if len(code) == 2), key=lambda kv: kv[1]
+def languages(locale: str | None = None) -> Mapping[str, str]:
+    """ISO 639-1 codes and their names in `locale` (by default the page's language), from CLDR,
+    sorted by name. Read-only: the same mapping serves every caller in that language."""
+    return _language_names(locale or str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=32)
+def _language_names(locale: str) -> Mapping[str, str]:
+    # Sorting CLDR's few hundred names cost 1 ms a call, and the roster asks once per expert.
+    names = Locale.parse(locale).languages
+    return MappingProxyType(
+        dict(
+            sorted(
+                ((code, name) for code, name in names.items() if len(code) == 2),
+                key=lambda kv: kv[1],
+            )
         )
     )
 
