@@ -283,3 +283,16 @@ def test_stale_compiled_catalogs_are_rebuilt(tmp_path):
     os.utime(po, (mo.stat().st_mtime + 10, mo.stat().st_mtime + 10))
     assert i18n.stale_catalogs(tmp_path) == [po]
     assert {p.name for p in po.parent.iterdir()} == {"messages.po", "messages.mo"}  # no temp file
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("fr", "La demande n'est pas complète"), ("es", "La solicitud no está completa")],
+)
+def test_a_services_refusal_reads_in_the_users_language(client, factory, locale, expected):
+    fiji = factory.user("applicant", state="FJI", locale=locale)
+    application = builders.application(fiji, consent=None)
+    login(client, fiji)
+    page = client.post(f"/applications/{application.id}/submit", follow_redirects=True)
+    text = page.get_data(as_text=True).replace("&#39;", "'")
+    assert expected in text and "The application is not complete" not in text
