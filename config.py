@@ -80,6 +80,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     INVITATION_MAX_AGE = 7 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 3600
+    REGISTRATION_MAX_AGE = 2 * 24 * 3600  # the e-mailed link that finishes a self-registration
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

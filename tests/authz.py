@@ -109,6 +109,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("auth.logout", "POST"): everyone(),
     ("auth.register", "GET"): everyone(),
     ("auth.register", "POST"): everyone(),
+    ("auth.finish_registration", "GET"): everyone(),
+    ("auth.finish_registration", "POST"): everyone(),
     ("auth.forgot_password", "GET"): everyone(),
     ("auth.forgot_password", "POST"): everyone(),
     ("auth.reset_password", "GET"): everyone(),
@@ -450,6 +452,7 @@ def build_cast(factory: Factory) -> Cast:
 URL_ARGS: dict[str, Any] = {
     "auth.reset_password": lambda o: {"token": "not-a-valid-token"},
     "auth.accept_invitation": lambda o: {"token": "not-a-valid-token"},
+    "auth.finish_registration": lambda o: {"token": "not-a-valid-token"},
     "auth.revoke_token": lambda o: {"token_id": o["token_id"]},
     "admin.user": lambda o: {"user_id": o["user_id"]},
     "admin.set_active": lambda o: {"user_id": o["user_id"]},

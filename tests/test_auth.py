@@ -265,54 +265,66 @@ def test_matching_step_accepts_only_the_window():
 # -- registration, resets, invitations -------------------------------------------------------------
 
 
-def test_donors_and_experts_may_register_and_start_unvetted(client):
-    response = client.post(
-        "/register",
-        data={
-            "role": "expert",
-            "name": "Bilal Haddad",
-            "email": "bilal@test.example",
-            "nationality": "LBN",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-        },
-    )
-    assert response.status_code == 302
+def _register(client, **fields):
+    data = {"role": "expert", "name": "Bilal Haddad", "email": "bilal@test.example", **fields}
+    return client.post("/register", data=data)
+
+
+def test_donors_and_experts_register_through_an_emailed_link_and_start_unvetted(client):
+    response = _register(client, nationality="LBN")
+    assert response.status_code == 200 and "Check your e-mail" in response.get_data(as_text=True)
+    # No account until the address is proven.
+    assert auth.find_user_by_email(db.session(), "bilal@test.example") is None
+    message = last_mail("bilal@test.example")
+    assert message.kind == "registration_link"
+    link = link_in(message)
+    assert client.get(link).status_code == 200
+    short = client.post(link, data={"password": "elevenchars", "confirm": "elevenchars"})
+    assert short.status_code == 200
+    assert auth.find_user_by_email(db.session(), "bilal@test.example") is None
+    finished = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD})
+    assert finished.status_code == 302 and finished.headers["Location"].endswith("/dashboard")
     user = auth.find_user_by_email(db.session(), "bilal@test.example")
     assert user.role == "expert" and not user.is_vetted and user.state_iso3 == "LBN"
+    assert user.name == "Bilal Haddad"
+    client.post("/logout")
+    again = client.post(link, data={"password": PASSWORD, "confirm": PASSWORD})
+    assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
+
+
+def test_registering_a_known_address_says_nothing_and_tells_its_owner(client, factory):
+    owner = factory.user("donor", email="taken@test.example")
+    response = _register(client, email="taken@test.example")
+    assert response.status_code == 200 and "Check your e-mail" in response.get_data(as_text=True)
+    assert "already" not in response.get_data(as_text=True)
+    assert last_mail(owner.email).kind == "registration_exists"
+
+
+def test_a_tampered_or_expired_registration_link_is_refused(client, app):
+    _register(client)
+    link = link_in(last_mail("bilal@test.example"))
+    assert client.get(link + "x").status_code == 400
+    app.config["REGISTRATION_MAX_AGE"] = -1
+    try:
+        assert client.get(link).status_code == 400
+    finally:
+        app.config["REGISTRATION_MAX_AGE"] = 2 * 24 * 3600
 
 
 @pytest.mark.parametrize("role", ["secretariat", "admin", "applicant", "committee", "auditor"])
 def test_nobody_registers_into_a_higher_role(client, role):
-    response = client.post(
-        "/register",
-        data={
-            "role": role,
-            "name": "Mallory",
-            "email": "m@test.example",
-            "password": PASSWORD,
-            "confirm": PASSWORD,
-        },
-    )
+    response = _register(client, role=role, email="m@test.example")
     assert response.status_code == 200
-    assert auth.find_user_by_email(db.session(), "m@test.example") is None
+    assert last_mail("m@test.example") is None
+    with pytest.raises(Exception, match="only donors and experts"):
+        auth.request_registration(db.session(), email="m@test.example", name="M", role=role)
     with pytest.raises(Exception, match="only donors and experts"):
         auth.register(db.session(), email="m@test.example", name="M", password=PASSWORD, role=role)
+    # Even a link signed with the site's key is good only for a self-registration role.
+    from app.auth import tokens
 
-
-def test_short_passwords_are_refused(client):
-    response = client.post(
-        "/register",
-        data={
-            "role": "donor",
-            "name": "D",
-            "email": "d@test.example",
-            "password": "elevenchars",
-            "confirm": "elevenchars",
-        },
-    )
-    assert response.status_code == 200
-    assert auth.find_user_by_email(db.session(), "d@test.example") is None
+    forged = tokens.sign("register", {"email": "m@test.example", "role": role})
+    assert client.get(f"/register/{forged}").status_code == 400
 
 
 def test_password_reset_by_emailed_link_works_once(client, factory):

@@ -39,7 +39,7 @@ class NewPasswordMixin:
     )
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
+class RegisterForm(FlaskForm):
     role = RadioField(
         _l("I want to join as"),
         choices=choices([("donor", _l("a donor")), ("expert", _l("a human rights expert"))]),
@@ -54,6 +54,10 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
         validators=[Optional()],
         description=_l("Experts are never sent to their own State; donors may leave this empty."),
     )
+
+
+class FinishRegistrationForm(NewPasswordMixin, FlaskForm):
+    pass
 
 
 class ForgotPasswordForm(FlaskForm):

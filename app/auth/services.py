@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
@@ -184,6 +185,73 @@ def create_user(
         data={"email": email, "role": role.value, "state": iso3, "region": region_value},
     )
     return user
+
+
+REGISTRATION_LINK = "register"
+
+
+def request_registration(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role | str,
+    nationality: str | None = None,
+    locale: str | None = None,
+) -> None:
+    """Self-registration, first step: e-mail the address a link that finishes it.
+
+    The account is made only when the link is followed, so nobody can hold an account in
+    someone else's name, and the answer is the same whether the address is known or not
+    (its owner is told by e-mail instead): registering reveals no accounts."""
+    role = parse_role(role) if isinstance(role, str) else role
+    if role not in SELF_REGISTRATION_ROLES:
+        raise PermissionDenied(_("only donors and experts may register themselves"))
+    address = normalise_email(email)
+    iso3 = _check_state(session, nationality)
+    name = (name or "").strip()[:200]
+    existing = find_user_by_email(session, address)
+    if existing is not None:
+        mail.queue(session, existing, "registration_exists", {"user": existing})
+        return
+    token = tokens.sign(
+        REGISTRATION_LINK,
+        {"email": address, "name": name, "role": role.value, "state": iso3, "locale": locale},
+    )
+    mail.queue(
+        session,
+        address,
+        "registration_link",
+        {"name": name or address, "token": token, "role": role},
+    )
+
+
+def registration_from_token(session: Session, token: str) -> dict[str, Any]:
+    """What the e-mailed link carries, if it is genuine, recent and not used yet."""
+    payload = tokens.unsign(REGISTRATION_LINK, token, current_app.config["REGISTRATION_MAX_AGE"])
+    if not isinstance(payload.get("email"), str) or payload.get("role") not in {
+        r.value for r in SELF_REGISTRATION_ROLES
+    }:
+        raise tokens.LinkError(_("This link is not valid."))
+    if find_user_by_email(session, payload["email"]) is not None:
+        raise tokens.LinkError(
+            _("This link has already been used. Sign in, or reset your password.")
+        )
+    return payload
+
+
+def finish_registration(session: Session, token: str, *, password: str) -> User:
+    """Self-registration, second step: the address is proven; the account is made."""
+    payload = registration_from_token(session, token)
+    return register(
+        session,
+        email=payload["email"],
+        name=payload.get("name") or "",
+        password=password,
+        role=payload["role"],
+        nationality=payload.get("state"),
+        locale=payload.get("locale"),
+    )
 
 
 def register(

@@ -27,6 +27,7 @@ from app.auth.forms import (
     ActionForm,
     ApiTokenForm,
     ChangePasswordForm,
+    FinishRegistrationForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -225,11 +226,10 @@ def register() -> Response | str:
     )
     if form.validate_on_submit():
         try:
-            user = services.register(
+            services.request_registration(
                 db.session(),
                 email=form.email.data or "",
                 name=form.name.data or "",
-                password=form.password.data or "",
                 role=form.role.data or "",
                 nationality=form.nationality.data or None,
                 locale=session.get("lang"),
@@ -239,8 +239,32 @@ def register() -> Response | str:
             _apply_form_errors(form, error)
         else:
             db.session.commit()
-            return _finish_login(user, None)
+            # The same page whether the address has an account or not (its owner is told).
+            return render_template("auth/register_sent.html", email=form.email.data or "")
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+def finish_registration(token: str) -> Response | str:
+    try:
+        pending = services.registration_from_token(db.session(), token)
+    except LinkError as error:
+        return render_template("auth/link_error.html", message=str(error)), 400  # type: ignore[return-value]
+    form = FinishRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.finish_registration(
+                db.session(), token, password=form.password.data or ""
+            )
+        except (DomainError, LinkError) as error:
+            db.session.rollback()
+            if isinstance(error, LinkError):
+                return render_template("auth/link_error.html", message=str(error)), 400  # type: ignore[return-value]
+            _apply_form_errors(form, error)
+        else:
+            db.session.commit()
+            return _finish_login(user, None)
+    return render_template("auth/register_finish.html", form=form, pending=pending)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 5
 # with the role it grants). The outbox page never shows their bodies: the secretariat, the
 # auditor and the admin read the outbox, and the link would let them take over an account
 # or join with a role they were not given. Once handed to SMTP the body is dropped too.
-PERSONAL_LINK_KINDS = frozenset({"password_reset", "invitation"})
+PERSONAL_LINK_KINDS = frozenset({"password_reset", "invitation", "registration_link"})
 PERSONAL_LINK_REMOVED = "[This message held a personal link. It was removed once sent.]\n"
 
 
