@@ -137,3 +137,9 @@ def test_string_round_trip(minor, currency):
     assert parse_amount(money.as_string(), currency) == money
     assert parse_amount(money.to_decimal(), currency) == money
     assert isinstance(money.to_decimal(), Decimal)
+
+
+def test_a_currency_symbol_of_letters_is_kept_apart_from_the_digits():
+    assert Money(85000, "CHF").format("en") == "CHF\u00a0850.00"
+    assert Money(85000, "USD").format("en") == "$850.00"
+    assert Money(85000, "CHF").format("fr") == "850,00\u00a0CHF"

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from app.core.errors import ValidationError
 
+_LETTER_BESIDE_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 # No single amount in this fund comes near 10^12 units; anything above is a typo or an attack.
 MAX_MINOR = 10**14
 MAX_DIGITS = 20  # refused before any arithmetic, so "1E999999" cannot overflow Decimal
@@ -79,7 +80,10 @@ class Money:
         return f"{self.to_decimal():.{places}f}"
 
     def format(self, locale: str = "en") -> str:
-        return str(format_currency(self.to_decimal(), self.currency, locale=locale))
+        text = str(format_currency(self.to_decimal(), self.currency, locale=locale))
+        # CLDR's currency spacing, which Babel leaves out: a symbol of letters is kept apart
+        # from the digits ("CHF 850.00", not "CHF850.00"; "$850.00" stays as it is).
+        return _LETTER_BESIDE_DIGIT.sub("\u00a0", text)
 
     def format_compact(self, locale: str = "en") -> str:
         """Chart ticks: "$250K" rather than "$250,000.00"."""
