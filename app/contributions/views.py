@@ -96,10 +96,15 @@ def new(kind: str) -> Response | str:
 
 
 def _detail(contribution: Contribution, **forms: FlaskForm) -> str:
+    payment_form = forms.get("payment_form") or PledgePaymentForm()
+    # The currency is said with the field (aria-describedby), not in a loose paragraph.
+    payment_form.amount.description = _(
+        "In %(currency)s, the pledge's currency.", currency=contribution.original_currency
+    )
     return render_template(
         "contributions/detail.html",
         contribution=contribution,
-        payment_form=forms.get("payment_form") or PledgePaymentForm(),
+        payment_form=payment_form,
         correction_form=forms.get("correction_form") or ReasonForm(),
         cancel_form=forms.get("cancel_form") or ReasonForm(),
     )
@@ -262,6 +267,7 @@ def give() -> Response | str:
             # The idempotency key is committed before Stripe is called: a retry reuses it.
             db.session.commit()
             return redirect(url_for("contributions.pay", contribution_id=contribution.id))
+    form.amount.description = _("In %(currency)s.", currency=ledger.base_currency())
     return render_template(
         "contributions/give.html", form=form, enabled=enabled, fund_currency=ledger.base_currency()
     )
