@@ -99,6 +99,15 @@ def test_token_for_unknown_user(runner):
     assert "no user" in result.output
 
 
+def test_no_token_for_a_totp_role_before_it_enrols(runner, factory):
+    # The API would refuse it (a second factor first): the command says so instead.
+    factory.user("secretariat", email="officer@b.org", enrol_totp=False)
+    result = runner.invoke(args=["users", "token", "officer@b.org"])
+    assert result.exit_code == 2 and "two-factor enrolment" in result.output
+    factory.user("secretariat", email="enrolled@b.org", enrol_totp=True)
+    assert runner.invoke(args=["users", "token", "enrolled@b.org"]).exit_code == 0
+
+
 def test_demo_is_idempotent_and_covers_every_role(runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output

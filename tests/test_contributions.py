@@ -280,6 +280,21 @@ def test_pledge_then_payments_settle_the_receivable(staff, donor):
     consistent()
 
 
+def test_a_pledge_recorded_with_a_long_rate_still_takes_payments(staff, donor):
+    # Recorded before rates were limited to twelve significant digits: the rate on record is
+    # used as it is, while a rate typed today is held to the limit.
+    pledge = contributions.record_pledge(
+        db.session(), staff, donor, "1000", "EUR", rate="1.085", reference="P-OLD"
+    )
+    pledge.rate = "1.08506944444444"
+    contributions.record_pledge_payment(db.session(), staff, pledge, "400", reference="T-1")
+    assert pledge.status == "pledged"
+    with pytest.raises(ValidationError, match="significant digits"):
+        contributions.record_pledge_payment(
+            db.session(), staff, pledge, "100", reference="T-2", rate="1.08506944444444"
+        )
+
+
 def test_a_pledge_is_owed_in_its_own_currency_and_the_last_payment_settles_it(staff, donor):
     # EUR 1.00 at 1.009 is $1.01 (rounded); each EUR 0.50 is $0.50 at that rate.
     pledge = contributions.record_pledge(

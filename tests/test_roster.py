@@ -279,12 +279,22 @@ def test_an_administrator_can_neither_change_nor_clear_a_vetted_experts_national
     assert applied.user.state_iso3 == "GHA"
 
 
-def test_an_expert_without_a_nationality_is_never_proposed(grant, kenyan, staff):
+def test_an_expert_without_a_nationality_is_never_proposed(factory, grant, kenyan, staff):
     """Without one, the rule that nobody is sent to its own State could not hold."""
     kenyan.user.state_iso3 = None  # as an account from before the lock might be
     with pytest.raises(ValidationError, match="no nationality"):
         builders.deployment(grant, kenyan, staff)
     assert deployments.for_grant(db.session(), grant) == []
+    # ... and it is not stuck: the missing nationality may be given, by the expert or an admin.
+    profiles.update_profile(
+        db.session(), kenyan.user, kenyan, profiles.ProfileChanges(nationality="KEN")
+    )
+    assert kenyan.user.state_iso3 == "KEN"
+    kenyan.user.state_iso3 = None
+    admin = factory.user("admin")
+    auth.change_role(db.session(), admin, kenyan.user, role="expert", state_iso3="KEN", region=None)
+    assert kenyan.user.state_iso3 == "KEN"
+    builders.deployment(grant, kenyan, staff)
 
 
 def test_an_expert_whose_account_is_deactivated_is_never_proposed(factory, grant, kenyan, staff):

@@ -75,6 +75,12 @@ def token(email: str, name: str) -> None:
         fail(f"no user with e-mail {email}")
     if not user.active:
         fail(f"{email} is deactivated")
+    if user.needs_totp and not user.has_totp:
+        # Such a token would be refused (auth.services.user_for_api_token): say so now.
+        fail(
+            f"{email} is {user.role_enum.value}, which acts only after two-factor enrolment:"
+            " sign in once to enrol TOTP, then make the token"
+        )
     _token, plaintext = services.create_api_token(db.session(), user, name)
     commit()
     click.echo(f"API token for {user.email} ({user.role_enum.value}); keep it secret:")

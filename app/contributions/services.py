@@ -48,9 +48,9 @@ def _money(value: Any, currency: str) -> Money:
         ) from None
 
 
-def convert(original: Money, rate: Any) -> tuple[str, int]:
+def convert(original: Money, rate: Any, *, stored: bool = False) -> tuple[str, int]:
     """(rate as text, amount in the fund's currency). Same currency: rate 1."""
-    return convert_money(original, rate, base_currency())
+    return convert_money(original, rate, base_currency(), stored=stored)
 
 
 def find_donor(session: Session, email: str) -> User:
@@ -319,12 +319,12 @@ def record_pledge_payment(
             fields={"amount": "above the pledge"},
         )
     day_rate = contribution.rate if rate in (None, "") else rate
-    rate_text, cash = convert(paid, day_rate)
+    rate_text, cash = convert(paid, day_rate, stored=rate in (None, ""))
     remaining_base = contribution.base_amount_minor - contribution.received_minor
     if paid.amount_minor == owed.amount_minor:
         settles = remaining_base
     else:
-        _pledge_rate, at_pledge_rate = convert(paid, contribution.rate)
+        _pledge_rate, at_pledge_rate = convert(paid, contribution.rate, stored=True)
         settles = min(at_pledge_rate, remaining_base)
     try:
         postings.pledge_receipt(

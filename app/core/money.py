@@ -166,11 +166,15 @@ MAX_RATE_DIGITS = 12
 MAX_RATE_TEXT = 30
 
 
-def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> tuple[str, int]:
+def convert(
+    original: Money, rate: Any, target: str, *, field: str = "rate", stored: bool = False
+) -> tuple[str, int]:
     """(the rate as text, the amount in minor units of `target`), rounding half up.
 
     Same currency: rate 1 and no rounding. Otherwise `rate` (target units per one unit of
     the original) must be given: a missing or silly rate is a ValidationError on `field`.
+    A `stored` rate is one already on record (a pledge's): it is used as it is, since the
+    limits on how a new rate is written came after some were recorded.
     """
     if original.currency == target:
         return "1", original.amount_minor
@@ -189,6 +193,8 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
         raise ValidationError(
             _("the exchange rate must be a positive number"), fields={field: "invalid"}
         )
+    if stored:
+        return _converted(original, value, target, field, str(rate).strip())
     digits = "".join(map(str, value.as_tuple().digits)).rstrip("0")
     if len(digits) > MAX_RATE_DIGITS:
         raise ValidationError(
@@ -209,6 +215,12 @@ def convert(original: Money, rate: Any, target: str, *, field: str = "rate") -> 
             ),
             fields={field: "too small"},
         )
+    return _converted(original, value, target, field, rate_text)
+
+
+def _converted(
+    original: Money, value: Decimal, target: str, field: str, rate_text: str
+) -> tuple[str, int]:
     places = exponent(target)
     try:
         converted = (original.to_decimal() * value).quantize(

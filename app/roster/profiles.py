@@ -304,7 +304,9 @@ def update_profile(
     periods = parse_periods(changes.availability) if changes.availability is not None else None
     nationality = None
     if changes.nationality is not None and changes.nationality != expert.user.state_iso3:
-        if expert.status_enum is ExpertStatus.ACTIVE:
+        # Locked once vetted, but one that was never given may still be: without it the
+        # expert cannot be proposed for any mission.
+        if expert.status_enum is ExpertStatus.ACTIVE and expert.user.state_iso3 is not None:
             raise ValidationError(
                 _("a vetted expert's nationality is changed by the secretariat"),
                 fields={"nationality": "locked"},
@@ -431,6 +433,8 @@ def _on_nationality_changing(
     """Once the roster has vetted an expert, its nationality is what keeps it out of its own
     State's missions: an administrator's change of role may neither change nor clear it
     (nor through another role and back: the vetted profile stays with the account)."""
+    if user.state_iso3 is None:
+        return  # giving a nationality that was never recorded takes nothing away
     vetted = session.execute(
         select(Expert.id).where(Expert.user_id == user.id, Expert.vetted_at.is_not(None))
     ).first()
