@@ -459,9 +459,10 @@ def ledger_payee(disbursement: Disbursement) -> str:
 
 
 def sees_payees(user: User) -> bool:
-    """Who may read a release's payee and note on the grant's page: an expert's name, or
-    what the officer wrote, is for the secretariat and the auditor."""
-    return user.role_enum in (Role.SECRETARIAT, Role.AUDITOR)
+    """Who may read a release's payee and note on the grant's page: the fund's officers and
+    the auditor, and the State whose grant it is (it is paid itself, and consented to the
+    experts it knows by name). Donors see what was paid, not to whom (docs/roster.md)."""
+    return user.role_enum in (Role.SECRETARIAT, Role.AUDITOR, Role.APPLICANT)
 
 
 def approve_disbursement(
