@@ -51,7 +51,7 @@ def test_apply_screen_vote_close_and_read_the_decision(browser: Browser, live_se
     page.get_by_label("Children", exact=True).check()
     page.get_by_label("16. Peace, justice and strong institutions").check()
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
     shot(page, "01-application-form")
 
     page.get_by_role("link", name="Recommendations").click()
