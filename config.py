@@ -67,6 +67,10 @@ class Config:
     # The request limit sits above the per-file limit so an oversized file gets a form
     # message rather than a bare 413.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
+    # What a zipped upload (an .xlsx to import) may inflate to, read from its central
+    # directory before anything is unpacked: a zip bomb disguised as a workbook is refused.
+    # Workbooks of text inflate 5 to 10 times; 20 leaves room.
+    MAX_UNCOMPRESSED_BYTES = 20 * MAX_UPLOAD_BYTES
 
     # Sessions: a fixed absolute lifetime, renewed on each request (idle timeout).
     SESSION_COOKIE_NAME = "sptf_session"

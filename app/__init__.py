@@ -64,6 +64,7 @@ from app.ledger.views import bp as ledger_bp
 from app.navigation import nav_items
 from app.opendata.views import bp as opendata_bp
 from app.public.views import bp as public_bp
+from app.recommendations.cli import recommendations_cli
 from app.reports.api import bp as reports_api_bp
 from app.reports.views import bp as reports_bp
 from app.roster.api import bp as roster_api_bp
@@ -106,7 +107,7 @@ BLUEPRINTS = [
     *API_BLUEPRINTS,
     *SIGNED_BLUEPRINTS,
 ]
-CLI_GROUPS = [users_cli, audit_cli, ledger_cli, demo_cli, jobs_cli]
+CLI_GROUPS = [users_cli, audit_cli, ledger_cli, demo_cli, jobs_cli, recommendations_cli]
 
 
 class DatabaseIntConverter(IntegerConverter):

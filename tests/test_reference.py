@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.core.roles import Region
 from app.extensions import db
 from app.reference import services as reference
-from app.reference.models import Mechanism, Sdg, State, Theme
+from app.reference.models import Mechanism, Sdg, SdgTarget, SpecialProcedure, State, Theme
 from tests.factories import bearer
 
 
@@ -54,13 +54,45 @@ def test_mechanisms_themes_and_sdgs():
     assert codes.pop("UPR") == "upr"
     assert codes.pop("SP") == "special_procedures"
     assert sorted(codes) == sorted(
-        ["CERD", "CESCR", "CCPR", "CEDAW", "CAT", "SPT", "CRC", "CMW", "CRPD", "CED"]
+        [
+            "CERD",
+            "CESCR",
+            "CCPR",
+            "CEDAW",
+            "CAT",
+            "SPT",
+            "CRC",
+            "CRC-OP-AC",
+            "CRC-OP-SC",
+            "CMW",
+            "CRPD",
+            "CED",
+        ]
     )
     assert set(codes.values()) == {"treaty_body"}
     sdgs = db.session.execute(select(Sdg.number).order_by(Sdg.number)).scalars().all()
     assert sdgs == list(range(1, 18))
     kinds = Counter(t.kind for t in db.session.execute(select(Theme)).scalars())
     assert kinds["theme"] >= 30 and kinds["group"] >= 15
+
+
+def test_the_169_sdg_targets_each_under_its_goal():
+    targets = db.session.execute(select(SdgTarget)).scalars().all()
+    assert len(targets) == 169
+    per_goal = Counter(t.goal for t in targets)
+    assert per_goal[17] == 19 and per_goal[16] == 12 and per_goal[1] == 7
+    assert sorted(per_goal) == list(range(1, 18))
+    assert all(t.target.split(".")[0] == str(t.goal) and t.name for t in targets)
+    assert db.session.get(SdgTarget, "16.3").goal == 16
+    assert db.session.get(SdgTarget, "1.a") is not None
+
+
+def test_special_procedure_mandates_are_bodies_of_their_own():
+    mandates = db.session.execute(select(SpecialProcedure)).scalars().all()
+    assert len(mandates) >= 10
+    assert all(m.code and m.name and m.uhri_prefix[:2] in ("SR", "IE", "WG") for m in mandates)
+    # the family stays, for requests typed before the mandates were listed
+    assert db.session.get(Mechanism, "SP").kind == "special_procedures"
 
 
 def test_languages_are_iso_639_1():
@@ -83,5 +115,5 @@ def test_reference_api(client, factory):
         "sids": True,
     }
     assert {"code", "name"} <= set(body["themes"][0])
-    assert len(body["mechanisms"]) == 12
+    assert len(body["mechanisms"]) == 14
     assert body["sdgs"][0] == {"number": 1, "name": "No poverty"}

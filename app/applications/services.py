@@ -38,6 +38,7 @@ from app.core.money import Money, MoneyError, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.core.sequences import yearly_reference
+from app.core.text import clean_text
 from app.reference import services as reference
 from app.reference.models import Mechanism, Sdg, Theme
 
@@ -199,15 +200,7 @@ def list_for(
 
 
 def _text(value: str | None, name: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError(_("%(name)s is required", name=name), fields={name: "required"})
-    if len(text) > limit:
-        raise ValidationError(
-            _("%(name)s is too long (at most %(limit)s characters)", name=name, limit=limit),
-            fields={name: "too long"},
-        )
-    return text
+    return clean_text(value, name, limit=limit, required=required)
 
 
 def _themes(session: Session, codes: Iterable[str], name: str = "themes") -> list[Theme]:

@@ -126,16 +126,66 @@ def check_filename(name: str | None) -> str:
     return name
 
 
+def _too_large(max_bytes: int) -> ValidationError:
+    return ValidationError(
+        _("The file is larger than %(size)s.", size=human_size(max_bytes)),
+        fields={"file": "too large"},
+    )
+
+
+def _empty() -> ValidationError:
+    return ValidationError(_("The file is empty."), fields={"file": "empty"})
+
+
 def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ValidationError(
-            _("The file is larger than %(size)s.", size=human_size(max_bytes)),
-            fields={"file": "too large"},
-        )
+        raise _too_large(max_bytes)
     if not data:
-        raise ValidationError(_("The file is empty."), fields={"file": "empty"})
+        raise _empty()
     return data
+
+
+def limited_stream(stream: IO[bytes], max_bytes: int) -> IO[bytes]:
+    """`stream`, rewound, if it holds at most `max_bytes`. A stream that can seek (an upload
+    spooled to disk, an open file) is measured without being read; another is read into
+    memory up to the limit."""
+    if not stream.seekable():
+        return io.BytesIO(read_limited(stream, max_bytes))
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > max_bytes:
+        raise _too_large(max_bytes)
+    if size == 0:
+        raise _empty()
+    return stream
+
+
+def check_zip_sizes(
+    stream: IO[bytes], *, label: str, max_uncompressed: int, max_members: int = 10_000
+) -> None:
+    """Refuse a zip-based file (an .xlsx, a .docx) that would inflate past `max_uncompressed`
+    bytes, from the sizes its central directory declares, before anything is unpacked.
+
+    Those declared sizes bound the work: Python's zipfile stops each member at its declared
+    size, and a member that holds more fails its CRC check instead of inflating further."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ValidationError(
+            _("This file is not a %(kind)s file.", kind=label), fields={"file": "type"}
+        ) from None
+    finally:
+        stream.seek(0)
+    if len(members) > max_members or sum(m.file_size for m in members) > max_uncompressed:
+        raise ValidationError(
+            _(
+                "This file would unpack to more than %(size)s: it is refused unread.",
+                size=human_size(max_uncompressed),
+            ),
+            fields={"file": "too large unpacked"},
+        )
 
 
 def store(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.database import Base, str_enum
@@ -56,3 +56,30 @@ class Sdg(Base):
 
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(120))
+
+
+class SdgTarget(Base):
+    """One of the 169 targets of the SDGs, numbered as the UN numbers them (`16.3`, `1.a`)."""
+
+    __tablename__ = "sdg_targets"
+
+    target: Mapped[str] = mapped_column(String(6), primary_key=True)
+    goal: Mapped[int] = mapped_column(ForeignKey("sdgs.number"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class SpecialProcedure(Base):
+    """A special procedure mandate of the Human Rights Council: a body of its own.
+
+    The mechanism `SP` is the family they belong to (and what requests typed before the
+    mandates were listed still name). `kind` is `SR`, `IE` or `WG`; `uhri_prefix` is the
+    abbreviation that opens the mandate's line in the Universal Human Rights Index's
+    `Reccomending Body` column ("SR on the right to food"), `name` the official English title.
+    """
+
+    __tablename__ = "special_procedures"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str] = mapped_column(String(300))
+    uhri_prefix: Mapped[str] = mapped_column(String(300), default="")

@@ -13,6 +13,7 @@ from app.applications.models import Application, Indicator, Recommendation
 from app.core.database import Base, str_enum, today, utcnow
 from app.core.uploads import StoredFile
 from app.grants.models import Grant, GrantStatus
+from app.recommendations.models import ImplementationStatus
 
 
 class ReportKind(StrEnum):
@@ -64,24 +65,6 @@ OWED = (ReportStatus.DUE, ReportStatus.REVISION_REQUESTED)
 # reminders, not overdue, nothing to submit).
 REPORTING_GRANT = (GrantStatus.ACTIVE, GrantStatus.SUSPENDED)
 
-
-class ImplementationStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    PARTIALLY_IMPLEMENTED = "partially_implemented"
-    IMPLEMENTED = "implemented"
-
-    @property
-    def label(self) -> str:
-        return str(IMPLEMENTATION_LABELS[self])
-
-
-IMPLEMENTATION_LABELS = {
-    ImplementationStatus.NOT_STARTED: _l("not started"),
-    ImplementationStatus.IN_PROGRESS: _l("in progress"),
-    ImplementationStatus.PARTIALLY_IMPLEMENTED: _l("partially implemented"),
-    ImplementationStatus.IMPLEMENTED: _l("implemented"),
-}
 
 report_files = Table(
     "report_files",

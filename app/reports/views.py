@@ -24,6 +24,7 @@ from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
 from app.grants.views import register_section
+from app.recommendations.models import ImplementationStatus
 from app.reports import services, stories
 from app.reports.forms import (
     DueDateForm,
@@ -33,7 +34,7 @@ from app.reports.forms import (
     StoryConsentForm,
     StoryForm,
 )
-from app.reports.models import ImplementationStatus, Report, ReportStatus, Story
+from app.reports.models import Report, ReportStatus, Story
 from app.reports.workflow import REPORT_WORKFLOW, STORY_WORKFLOW
 
 bp = Blueprint("reports", __name__)
