@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -38,8 +39,8 @@ class RecommendationKind(StrEnum):
 
 
 KIND_LABELS = {
-    RecommendationKind.RECOMMENDATION: _l("recommendation"),
-    RecommendationKind.CONCERN: _l("concern or observation"),
+    RecommendationKind.RECOMMENDATION: lazy_pgettext("kind of annotation", "recommendation"),
+    RecommendationKind.CONCERN: lazy_pgettext("kind of annotation", "concern or observation"),
 }
 
 
@@ -54,7 +55,10 @@ class UprPosition(StrEnum):
         return str(POSITION_LABELS[self])
 
 
-POSITION_LABELS = {UprPosition.SUPPORTED: _l("supported"), UprPosition.NOTED: _l("noted")}
+POSITION_LABELS = {
+    UprPosition.SUPPORTED: lazy_pgettext("UPR position", "supported"),
+    UprPosition.NOTED: lazy_pgettext("UPR position", "noted"),
+}
 
 
 class ImplementationStatus(StrEnum):
