@@ -4,6 +4,7 @@ format, the bad inputs of issue 13, idempotency and bounded memory."""
 from __future__ import annotations
 
 import io
+import re
 import tracemalloc
 import uuid
 import zipfile
@@ -104,6 +105,18 @@ def test_excel_dates_that_are_not_dates_are_refused_not_guessed():
 def test_an_unreadable_date_skips_its_row_with_the_reason():
     result = run(workbook([treaty_row(**{"Document Publication Date": "last spring"})]))
     assert (result.imported, result.skipped, dict(result.reasons)) == (0, 1, {"invalid_date": 1})
+
+
+def test_a_sheet_that_misstates_its_size_is_read_whole():
+    source = zipfile.ZipFile(io.BytesIO(workbook([treaty_row(), upr_row()])))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(item, data)
+    assert run(patched.getvalue()).imported == 2
 
 
 def test_empty_cells_may_be_empty_strings_or_missing():

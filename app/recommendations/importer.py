@@ -345,7 +345,7 @@ class _Writer:
                     R.created_at,
                     R.updated_at,
                     *[getattr(R, name) for name in COMPARED],
-                ).where(R.annotation_id.in_({u.annotation_id for u in units}))
+                ).where(R.annotation_id.in_(sorted({u.annotation_id for u in units})))
             )
         }
         links = self._links([row.id for row in existing.values()])

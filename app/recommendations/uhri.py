@@ -157,6 +157,9 @@ def read_rows(stream: IO[bytes]) -> Iterator[UhriRow]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        # Read-only mode trusts the sheet's stated size, which some writers get wrong
+        # ("A1"): every row is read as long as it is instead.
+        sheet.reset_dimensions()
     except Exception as error:  # openpyxl raises whatever its parsers meet in a bad file
         raise NotAWorkbook(str(error)) from None
     try:
