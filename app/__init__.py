@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Flask,
-    Response,
     current_app,
     flash,
     has_request_context,
@@ -46,7 +45,7 @@ from app.committee.views import bp as committee_bp
 from app.contributions.api import bp as contributions_api_bp
 from app.contributions.views import bp as contributions_bp
 from app.contributions.webhook_views import bp as stripe_bp
-from app.core import i18n, mail, security
+from app.core import i18n, security, unit_of_work
 from app.core.audit import audit_origin
 from app.core.database import configure_engine
 from app.core.errors import DomainError
@@ -145,6 +144,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     for group in CLI_GROUPS:
         app.cli.add_command(group)
     security.init_app(app)
+    unit_of_work.init_app(app)
     _init_request_hooks(app)
     _init_error_handlers(app)
     _init_templates(app)
@@ -196,11 +196,6 @@ def _init_request_hooks(app: Flask) -> None:
             flash(_("Your session has ended. Please sign in again."), "info")
             return redirect(url_for("auth.login"))
         return None
-
-    @app.after_request
-    def _send_committed_mail(response: Response) -> Response:
-        mail.deliver_committed(db.session())
-        return response
 
 
 def _wants_json() -> bool:

@@ -984,6 +984,59 @@ def test_the_payment_page_creates_the_intent_once_and_never_while_holding_a_lock
     assert gift.payment_intent_id == "pi_page_1"
 
 
+def refuse_cards(monkeypatch):
+    from app.contributions import stripe_gateway
+
+    def refused(gift):
+        raise stripe_gateway.StripeUnavailable("Your card was declined.")
+
+    monkeypatch.setattr(stripe_gateway, "create_payment_intent", refused)
+
+
+def test_a_refused_card_fails_the_gift_on_the_page(client, stripe_on, donor, monkeypatch):
+    """The giving page and the API share one flow (card_gifts.py): when Stripe refuses the
+    PaymentIntent the gift is marked failed with Stripe's reason, and the donor is told."""
+    refuse_cards(monkeypatch)
+    login(client, donor)
+    response = client.post("/give", data={"amount": "25"})
+    gift = db.session.execute(select(Contribution)).scalar_one()
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 302 and page.headers["Location"].endswith("/give")
+    shown = client.get("/give").get_data(as_text=True)
+    assert "Card payments are not available right now: Your card was declined." in shown
+    db.session.refresh(gift)
+    assert (gift.status, gift.note) == ("failed", "Your card was declined.")
+
+
+def test_a_refused_card_fails_the_gift_in_the_api(client, stripe_on, donor, factory, monkeypatch):
+    refuse_cards(monkeypatch)
+    response = client.post(
+        "/api/v1/donations", json={"amount": "25"}, headers=bearer(factory.token(donor))
+    )
+    assert response.status_code == 409
+    assert response.get_json()["error"]["message"] == (
+        "the card processor refused the payment: Your card was declined."
+    )
+    gift = db.session.execute(select(Contribution)).scalar_one()
+    assert (gift.status, gift.note) == ("failed", "Your card was declined.")
+
+
+def test_a_payment_page_stripe_cannot_reread_leaves_the_gift_pending(
+    client, stripe_on, donor, monkeypatch
+):
+    from app.contributions import stripe_gateway
+
+    def unreachable(intent_id):
+        raise stripe_gateway.StripeUnavailable("Stripe is unreachable.")
+
+    monkeypatch.setattr(stripe_gateway, "client_secret_of", unreachable)
+    gift = pending_gift(donor, "pi_reread")
+    login(client, donor)
+    assert client.get(f"/give/{gift.id}").headers["Location"].endswith("/give")
+    db.session.refresh(gift)
+    assert gift.status == "pending"
+
+
 def test_a_gift_left_unpaid_past_the_idempotency_window_expires(
     client, stripe_on, donor, monkeypatch
 ):

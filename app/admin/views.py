@@ -17,6 +17,8 @@ from app.core.forms import choices
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import INVITABLE_BY, Region, Role
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import refusals
 from app.extensions import db
 from app.reference import services as reference
 from app.settings import services as settings
@@ -35,15 +37,6 @@ def _choices(form: Any, roles: frozenset[Role] | set[Role]) -> None:
         [("", _("— none —"))] + [(s.iso3, s.name) for s in reference.states(db.session())]
     )
     form.region.choices = choices([("", _("— none —"))] + [(r.value, r.label) for r in Region])
-
-
-def _form_error(form: Any, error: DomainError) -> None:
-    for name in error.fields:
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, error.message]
-            return
-    flash(error.message, "error")
 
 
 def _check_action_form() -> None:
@@ -77,7 +70,7 @@ def user(user_id: int) -> Response | str:
     )
     _choices(form, set(Role))
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             auth_services.change_role(
                 db.session(),
                 _actor(),
@@ -86,12 +79,7 @@ def user(user_id: int) -> Response | str:
                 state_iso3=form.state.data or None,
                 region=form.region.data or None,
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The role is saved."), "success")
+            flash_after_commit(_("The role is saved."))
             return redirect(url_for("admin.user", user_id=target.id))
     return render_template("admin/user.html", target=target, form=form, action_form=ActionForm())
 
@@ -101,14 +89,9 @@ def user(user_id: int) -> Response | str:
 def set_active(user_id: int) -> Response:
     _check_action_form()
     target = services.get_user_for(db.session(), _actor(), user_id)
-    try:
+    with refusals():
         auth_services.set_active(db.session(), _actor(), target, request.form.get("active") == "1")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The account is updated."), "success")
+        flash_after_commit(_("The account is updated."))
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -118,8 +101,7 @@ def reset_totp(user_id: int) -> Response:
     _check_action_form()
     target = services.get_user_for(db.session(), _actor(), user_id)
     auth_services.reset_totp(db.session(), _actor(), target)
-    db.session.commit()
-    flash(_("Two-factor sign-in is reset: the user enrols again at the next sign-in."), "success")
+    flash_after_commit(_("Two-factor sign-in is reset: the user enrols again at the next sign-in."))
     return redirect(url_for("admin.user", user_id=user_id))
 
 
@@ -130,7 +112,7 @@ def invitations() -> Response | str:
     form = InviteForm()
     _choices(form, INVITABLE_BY[actor.role_enum])
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             auth_services.invite(
                 db.session(),
                 actor,
@@ -140,12 +122,7 @@ def invitations() -> Response | str:
                 state_iso3=form.state.data or None,
                 region=form.region.data or None,
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
+            flash_after_commit(_("The invitation is sent to %(email)s.", email=form.email.data))
             return redirect(url_for("admin.invitations"))
     return render_template(
         "admin/invitations.html",
@@ -160,14 +137,9 @@ def invitations() -> Response | str:
 def revoke_invitation(invitation_id: int) -> Response:
     _check_action_form()
     invitation = services.get_invitation_for(db.session(), _actor(), invitation_id)
-    try:
+    with refusals():
         auth_services.revoke_invitation(db.session(), _actor(), invitation)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The invitation is withdrawn."), "info")
+        flash_after_commit(_("The invitation is withdrawn."), "info")
     return redirect(url_for("admin.invitations"))
 
 
@@ -186,14 +158,9 @@ def vetting() -> str:
 def vet(user_id: int) -> Response:
     _check_action_form()
     target = services.get_user_for(db.session(), _actor(), user_id)
-    try:
+    with refusals():
         auth_services.vet_user(db.session(), _actor(), target)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is vetted.", name=target.display_name), "success")
+        flash_after_commit(_("%(name)s is vetted.", name=target.display_name))
     return redirect(url_for("admin.vetting"))
 
 
@@ -204,6 +171,10 @@ def outbox() -> str:
     return render_template("admin/outbox.html", page=page)
 
 
+def _nothing_saved(_form: object, _error: DomainError) -> None:
+    flash(_("Nothing was saved: check the values marked below."), "error")
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings_page() -> Response | str:
@@ -212,20 +183,16 @@ def settings_page() -> Response | str:
     if request.method == "POST":
         _check_action_form()
         submitted = {key: request.form.get(key, "") for key in settings.DEFINITIONS}
-        try:
+        with refusals(show=_nothing_saved) as refused:
             changed = settings.update(db.session(), _actor(), submitted)
-        except DomainError as error:
-            db.session.rollback()
-            errors = dict(error.fields)
-            values = {**values, **submitted}  # type: ignore[dict-item]
-            flash(_("Nothing was saved: check the values marked below."), "error")
-        else:
-            db.session.commit()
-            flash(
+            flash_after_commit(
                 _("Settings saved.") if changed else _("Nothing changed."),
                 "success" if changed else "info",
             )
             return redirect(url_for("admin.settings_page"))
+        if refused.error is not None:
+            errors = dict(refused.error.fields)
+            values = {**values, **submitted}  # type: ignore[dict-item]
     return render_template(
         "admin/settings.html", definitions=settings.DEFINITIONS, values=values, errors=errors
     )

@@ -1,7 +1,10 @@
 """The `api_endpoint` decorator: bearer authentication, role guard, body parsing, errors.
 
 It also records what the OpenAPI document says about the route, so a route cannot exist
-without being described.
+without being described. A handler calls a service and returns its answer: a successful
+call that may change things is committed by the request's unit of work
+(app/core/unit_of_work.py), and a service's refusal is rolled back here and answered as
+JSON `{"error": {"code", "message"}}`.
 """
 
 from __future__ import annotations

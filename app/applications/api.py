@@ -183,7 +183,6 @@ def list_applications() -> Response:
 )
 def create_application(body: ApplicationIn) -> tuple[Response, int]:
     application = services.create_application(db.session(), current_api_user(), _spec(body))
-    db.session.commit()
     return jsonify(
         id=application.id,
         reference=application.reference,
@@ -212,7 +211,6 @@ def submit_application(application_id: int) -> Response:
     user = current_api_user()
     application = services.get_application_for(db.session(), user, application_id, lock=True)
     version = services.submit(db.session(), user, application)
-    db.session.commit()
     return jsonify(status=application.status_enum.value, version=version.number)
 
 
@@ -238,7 +236,6 @@ def screen_application(application_id: int, body: ScreeningIn) -> Response:
         referral=body.referral,
         deadline=deadline,
     )
-    db.session.commit()
     return jsonify(status=application.status_enum.value)
 
 

@@ -37,7 +37,8 @@ from app.core.errors import DomainError
 from app.core.forms import choices
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, int_arg, show_error
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, int_arg, refusals, show_error
 from app.extensions import db
 from app.reference import services as reference
 
@@ -59,8 +60,7 @@ def _theme_choices() -> list[tuple[str, str]]:
 
 
 def _done(application: Application, section: str, message: str | None = None) -> Response:
-    db.session.commit()
-    flash(message or _("Saved."), "success")
+    flash_after_commit(message or _("Saved."))
     return redirect(
         url_for("application_editor.edit", application_id=application.id, section=section)
     )
@@ -99,14 +99,17 @@ def _overview(application: Application) -> tuple[dict[str, Any], Response | None
             themes=list(form.themes.data or []),
             sdgs=[int(n) for n in form.sdgs.data or []],
         )
-        try:
+        with refusals(form):
             services.update_overview(db.session(), actor(), application, spec)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             return {}, _done(application, "overview")
     return {"form": form}, None
+
+
+def _show_expertise_error(form: ExpertiseForm, error: DomainError) -> None:
+    if "languages" in error.fields:  # a typed code, not a ticked box
+        form.other_languages.errors = [*form.other_languages.errors, error.message]
+    else:
+        show_error(form, error)
 
 
 def _expertise(application: Application) -> tuple[dict[str, Any], Response | None]:
@@ -130,15 +133,8 @@ def _expertise(application: Application) -> tuple[dict[str, Any], Response | Non
             + (form.other_languages.data or "").replace(",", " ").split(),
             person_days=form.person_days.data,
         )
-        try:
+        with refusals(form, show=_show_expertise_error):
             services.update_expertise(db.session(), actor(), application, spec)
-        except DomainError as error:
-            db.session.rollback()
-            if "languages" in error.fields:  # a typed code, not a ticked box
-                form.other_languages.errors = [*form.other_languages.errors, error.message]
-            else:
-                show_error(form, error)
-        else:
             return {}, _done(application, "expertise")
     return {"form": form}, None
 
@@ -158,14 +154,14 @@ def _consent(application: Application) -> tuple[dict[str, Any], Response | None]
             official_title=form.official_title.data or "",
             given=bool(form.confirm.data),
         )
-        try:
+        with refusals(form):
             services.record_consent(db.session(), actor(), application, spec)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             return {}, _done(application, "consent", _("The government's consent is recorded."))
     return {"form": form}, None
+
+
+def _show_file_error(form: AttachmentForm, error: DomainError) -> None:
+    form.file.errors = [*form.file.errors, error.message]
 
 
 def _attachments(application: Application) -> tuple[dict[str, Any], Response | None]:
@@ -173,22 +169,15 @@ def _attachments(application: Application) -> tuple[dict[str, Any], Response | N
     if request.method == "POST" and request.form.get("op") == "remove":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        try:
+        with refusals():
             services.remove_attachment(
                 db.session(), actor(), application, int_arg(request.form.get("row_id"))
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(None, error)
-            return {"form": form}, None
-        return {}, _done(application, "attachments", _("The file is removed."))
+            return {}, _done(application, "attachments", _("The file is removed."))
+        return {"form": form}, None
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_show_file_error):
             services.add_attachment(db.session(), actor(), application, form.file.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
-        else:
             return {}, _done(application, "attachments", _("The file is attached."))
     return {"form": form}, None
 
@@ -321,7 +310,7 @@ def _rows(application: Application, section: str) -> tuple[dict[str, Any], Respo
     if not FlaskForm().validate_on_submit():
         abort(400)
     target: FlaskForm | None = None
-    try:
+    with refusals(show=lambda _form, error: show_error(target, error)):
         if op == "add":
             target = add_form
             if add_form.validate():
@@ -350,9 +339,6 @@ def _rows(application: Application, section: str) -> tuple[dict[str, Any], Respo
                 return {}, _done(application, section)
         else:
             abort(400)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(target, error)
     return context, None
 
 

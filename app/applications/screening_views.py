@@ -12,11 +12,11 @@ from app.applications import checks, screening, services
 from app.applications.forms import ScreeningForm
 from app.applications.models import ApplicationStatus
 from app.committee import ballots
-from app.core.errors import DomainError
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, show_error
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, refusals
 from app.extensions import db
 
 bp = Blueprint("screening", __name__)
@@ -45,7 +45,7 @@ def screen(application_id: int) -> Response | str:
             if form.deadline.data
             else None
         )
-        try:
+        with refusals(form):
             screening.screen(
                 db.session(),
                 actor(),
@@ -55,14 +55,8 @@ def screen(application_id: int) -> Response | str:
                 referral=form.referral.data or "",
                 deadline=deadline,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("Screening recorded: %(status)s.", status=application.status_enum.label),
-                "success",
+            flash_after_commit(
+                _("Screening recorded: %(status)s.", status=application.status_enum.label)
             )
             return redirect(url_for("applications.detail", application_id=application.id))
     return render_template(

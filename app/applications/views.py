@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -18,11 +18,11 @@ from app.applications.versions import changes, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.committee import ballots
 from app.core import uploads
-from app.core.errors import DomainError
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, int_arg, show_error
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, int_arg, refusals
 from app.extensions import db
 from app.reference import services as reference
 
@@ -54,23 +54,17 @@ def index() -> str:
 def new() -> Response | str:
     form = NewApplicationForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             application = services.create_application(
                 db.session(),
                 actor(),
                 ApplicationSpec(overview=OverviewSpec(title=form.title.data or "")),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(
+            flash_after_commit(
                 _(
                     "Draft %(reference)s is created. Fill in each section and save it as you go.",
                     reference=application.reference,
-                ),
-                "success",
+                )
             )
             return redirect(
                 url_for(
@@ -107,14 +101,9 @@ def detail(application_id: int) -> str:
 @roles_required(Role.APPLICANT)
 def submit(application_id: int) -> Response:
     application = services.get_application_for(db.session(), actor(), application_id, lock=True)
-    try:
+    with refusals():
         services.submit(db.session(), actor(), application)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(None, error)
-    else:
-        db.session.commit()
-        flash(_("Submitted. The secretariat will screen it and tell you the outcome."), "success")
+        flash_after_commit(_("Submitted. The secretariat will screen it and tell you the outcome."))
     return redirect(url_for("applications.detail", application_id=application_id))
 
 
@@ -125,14 +114,9 @@ def withdraw(application_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     application = services.get_application_for(db.session(), actor(), application_id, lock=True)
-    try:
+    with refusals():
         services.withdraw(db.session(), actor(), application, form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        show_error(None, error)
-    else:
-        db.session.commit()
-        flash(_("The application is withdrawn."), "info")
+        flash_after_commit(_("The application is withdrawn."), "info")
     return redirect(url_for("applications.detail", application_id=application_id))
 
 

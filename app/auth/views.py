@@ -40,6 +40,8 @@ from app.auth.tokens import LinkError
 from app.core.errors import DomainError
 from app.core.forms import choices
 from app.core.security import safe_next
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import refusals
 from app.extensions import db, limiter
 from app.reference import services as reference
 
@@ -82,10 +84,9 @@ def _finish_login(user: User, next_url: str | None) -> Response:
     session.permanent = True
     session["login_at"] = int(time.time())
     services.complete_login(db.session(), user)
-    db.session.commit()
     if user.locale:
         session["lang"] = user.locale
-    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+    flash_after_commit(_("Welcome, %(name)s.", name=user.display_name))
     return redirect(safe_next(next_url, _dashboard()))
 
 
@@ -121,7 +122,8 @@ def login() -> Response | str:
     if form.validate_on_submit():
         user = services.authenticate(db.session(), form.email.data or "", form.password.data or "")
         if user is None:
-            db.session.commit()  # keep the audit record of the failure
+            # The page answers 200, so the request commits: the audit record of the failure
+            # is kept.
             flash(_("E-mail or password is not correct."), "error")
             return render_template("auth/login.html", form=form, next=next_url)
         if user.needs_totp or user.has_totp:
@@ -132,7 +134,6 @@ def login() -> Response | str:
                 "at": int(time.time()),
                 "next": safe_next(next_url, ""),
             }
-            db.session.commit()
             return redirect(url_for("auth.verify_totp" if user.has_totp else "auth.enrol_totp"))
         return _finish_login(user, next_url)
     return render_template("auth/login.html", form=form, next=safe_next(next_url, ""))
@@ -159,7 +160,7 @@ def verify_totp() -> Response | str:
         ok = services.verify_totp(db.session(), user, form.code.data or "")
         if ok:
             return _finish_login(user, session["pending_login"].get("next"))
-        db.session.commit()
+        # The page answers 200: the failed attempt is recorded.
         form.code.errors = [
             _("That code is not valid, or it was already used. Wait for the next one.")
         ]
@@ -208,10 +209,9 @@ def logout() -> Response:
         abort(400)
     if current_user.is_authenticated:
         services.sign_out(db.session(), current_user._get_current_object())
-        db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You are signed out."), "info")
+    flash_after_commit(_("You are signed out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -225,7 +225,7 @@ def register() -> Response | str:
         [("", _("— not given —"))] + [(s.iso3, s.name) for s in reference.states(db.session())]
     )
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_apply_form_errors):
             services.request_registration(
                 db.session(),
                 email=form.email.data or "",
@@ -234,11 +234,6 @@ def register() -> Response | str:
                 nationality=form.nationality.data or None,
                 locale=session.get("lang"),
             )
-        except DomainError as error:
-            db.session.rollback()
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
             # The same page whether the address has an account or not (its owner is told).
             return render_template("auth/register_sent.html", email=form.email.data or "")
     return render_template("auth/register.html", form=form)
@@ -253,17 +248,13 @@ def finish_registration(token: str) -> Response | str:
     form = FinishRegistrationForm()
     if form.validate_on_submit():
         try:
-            user = services.finish_registration(
-                db.session(), token, password=form.password.data or ""
-            )
-        except (DomainError, LinkError) as error:
-            db.session.rollback()
-            if isinstance(error, LinkError):
-                return render_template("auth/link_error.html", message=str(error)), 400  # type: ignore[return-value]
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
-            return _finish_login(user, None)
+            with refusals(form, show=_apply_form_errors):
+                user = services.finish_registration(
+                    db.session(), token, password=form.password.data or ""
+                )
+                return _finish_login(user, None)
+        except LinkError as error:
+            return render_template("auth/link_error.html", message=str(error)), 400  # type: ignore[return-value]
     return render_template("auth/register_finish.html", form=form, pending=pending)
 
 
@@ -273,8 +264,7 @@ def forgot_password() -> Response | str:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(db.session(), form.email.data or "")
-        db.session.commit()
-        flash(
+        flash_after_commit(
             _("If an account uses that address, we have sent it a link to choose a new password."),
             "info",
         )
@@ -290,14 +280,9 @@ def reset_password(token: str) -> Response | str:
         return render_template("auth/link_error.html", message=str(error)), 400  # type: ignore[return-value]
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_apply_form_errors):
             services.reset_password(db.session(), token, form.password.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your password is changed. Please sign in."), "success")
+            flash_after_commit(_("Your password is changed. Please sign in."))
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
 
@@ -310,16 +295,11 @@ def accept_invitation(token: str) -> Response | str:
         return render_template("auth/link_error.html", message=str(error)), 400  # type: ignore[return-value]
     form = AcceptInvitationForm(name=invitation.name)
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_apply_form_errors):
             services.accept_invitation(
                 db.session(), token, name=form.name.data or "", password=form.password.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your account is ready. Please sign in."), "success")
+            flash_after_commit(_("Your account is ready. Please sign in."))
             return redirect(url_for("auth.login"))
     return render_template("auth/invitation.html", form=form, invitation=invitation)
 
@@ -350,21 +330,16 @@ def account() -> Response | str:
     form = ProfileForm()
     form.locale.choices = choices([("", _("Automatic")), *current_app.config["LANGUAGES"].items()])
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_apply_form_errors):
             services.update_profile(
                 db.session(),
                 current_user._get_current_object(),
                 name=form.name.data or "",
                 locale=form.locale.data or None,
             )
-        except DomainError as error:
-            db.session.rollback()
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
             if form.locale.data:
                 session["lang"] = form.locale.data
-            flash(_("Your profile is saved."), "success")
+            flash_after_commit(_("Your profile is saved."))
             return redirect(url_for("auth.account"))
         return _account_page(profile=form)
     if request.method == "POST":
@@ -378,21 +353,16 @@ def change_password() -> Response | str:
     form = ChangePasswordForm()
     user: User = current_user._get_current_object()
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_apply_form_errors):
             services.change_password(
                 db.session(), user, form.current_password.data or "", form.password.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
             # Every other session is now invalid; renew this one.
             session.clear()
             login_user(user)
             session.permanent = True
             session["login_at"] = int(time.time())
-            flash(_("Your password is changed. Other sessions are signed out."), "success")
+            flash_after_commit(_("Your password is changed. Other sessions are signed out."))
             return redirect(url_for("auth.account"))
     return _account_page(password=form)
 
@@ -402,18 +372,13 @@ def change_password() -> Response | str:
 def create_token() -> Response | str:
     form = ApiTokenForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_apply_form_errors):
             _token, plaintext = services.create_api_token_with_password(
                 db.session(),
                 current_user._get_current_object(),
                 form.password.data or "",
                 form.name.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            _apply_form_errors(form, error)
-        else:
-            db.session.commit()
             return _account_page(new_token=plaintext)
     return _account_page(token=form)
 
@@ -428,8 +393,7 @@ def revoke_token(token_id: int) -> Response:
         services.revoke_api_token(db.session(), current_user._get_current_object(), token_id)
     except DomainError:
         abort(404)
-    db.session.commit()
-    flash(_("The token is revoked."), "info")
+    flash_after_commit(_("The token is revoked."), "info")
     return redirect(url_for("auth.account"))
 
 
@@ -444,9 +408,8 @@ def setup_totp() -> Response | str:
     form = TotpForm()
     if form.validate_on_submit():
         if services.confirm_totp_enrolment(db.session(), user, secret, form.code.data or ""):
-            db.session.commit()
             session.pop("totp_enrol_secret", None)
-            flash(_("Two-factor sign-in is now on for your account."), "success")
+            flash_after_commit(_("Two-factor sign-in is now on for your account."))
             return redirect(url_for("auth.account"))
         form.code.errors = [_("That code does not match. Check the time on your device.")]
     return _render_enrolment(form, user, secret, url_for("auth.setup_totp"))

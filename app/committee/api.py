@@ -63,7 +63,6 @@ def recusal(application_id: int, body: RecusalIn) -> Response:
     user = current_api_user()
     application = applications.get_application_for(db.session(), user, application_id, lock=True)
     member = ballots.declare_conflict(db.session(), user, application, body.reason)
-    db.session.commit()
     return jsonify(recused=member.recused, reason=member.recusal_reason)
 
 
@@ -85,7 +84,6 @@ def vote(application_id: int, body: VoteIn) -> Response:
         body.comment,
         str(body.proposed_amount) if body.proposed_amount is not None else None,
     )
-    db.session.commit()
     return jsonify(choice=cast.choice.value, changes=cast.changes)
 
 
@@ -107,7 +105,6 @@ def decision(application_id: int, body: DecisionIn) -> Response:
         approved_amount=str(body.approved_amount) if body.approved_amount is not None else None,
         reasons=body.reasons,
     )
-    db.session.commit()
     return jsonify(
         status=application.status_enum.value,
         tally=result.as_dict(),

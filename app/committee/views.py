@@ -24,13 +24,14 @@ from app.committee.forms import (
     VoteForm,
 )
 from app.core.database import today, utcnow
-from app.core.errors import DomainError, ValidationError
+from app.core.errors import ValidationError
 from app.core.forms import choices
 from app.core.money import Money
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, show_error
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, refusals
 from app.extensions import db
 
 bp = Blueprint("committee", __name__)
@@ -40,15 +41,6 @@ BALLOT_READERS = (Role.COMMITTEE, Role.SECRETARIAT, Role.AUDITOR)
 
 def _application(application_id: int, *, lock: bool = False) -> Application:
     return applications.get_application_for(db.session(), actor(), application_id, lock=lock)
-
-
-def _refused(form: FlaskForm, error: DomainError) -> int:
-    """Undo the request and put the service's reason on the form; the page is shown again
-    with the status that says why (403 recused or not a member, 409 closed or past the
-    deadline), or 200 for input to correct."""
-    db.session.rollback()
-    show_error(form, error)
-    return 200 if isinstance(error, ValidationError) else error.status
 
 
 def _end_of_day(day: object) -> datetime | None:
@@ -129,19 +121,18 @@ def _act(
     category: str = "success",
     anchor: str = "",
 ) -> Response | tuple[str, int]:
-    """A ballot POST: validate, change through the service, commit once and go back to the
-    ballot; or roll back and show the ballot page again with the reason and its status."""
+    """A ballot POST: validate, change through the service and go back to the ballot; or
+    show the ballot page again with the service's reason and the status that says why (403
+    recused or not a member, 409 closed or past the deadline), or 200 for input to correct."""
     status = 200
     if form.validate_on_submit():
-        try:
+        with refusals(form) as refused:
             change()
-        except DomainError as error:
-            status = _refused(form, error)
-        else:
-            db.session.commit()
             if done is not None:
-                flash(done(), category)
+                flash_after_commit(done(), category)
             return redirect(url_for("committee.ballot", application_id=application.id) + anchor)
+        if refused.error is not None and not isinstance(refused.error, ValidationError):
+            status = refused.error.status
     return _render_ballot(application, **{form_name: form}), status
 
 
@@ -259,9 +250,9 @@ def seat_list() -> Response | str:
             abort(403)
         if form.validate_on_submit():
             user = db.session.get(User, int(form.user.data or 0))
-            try:
-                if user is None:
-                    abort(404)
+            if user is None:
+                abort(404)
+            with refusals(form):
                 seats.add_seat(
                     db.session(),
                     actor(),
@@ -270,12 +261,7 @@ def seat_list() -> Response | str:
                     term_start=form.term_start.data,
                     term_end=form.term_end.data,
                 )
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("The seat is added."), "success")
+                flash_after_commit(_("The seat is added."))
                 return redirect(url_for("committee.seat_list"))
     return render_template(
         "committee/seats.html",
@@ -294,12 +280,7 @@ def end_seat(seat_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Give the end date and the reason."), "error")
         return redirect(url_for("committee.seat_list"))
-    try:
+    with refusals():
         seats.end_seat(db.session(), actor(), seat, on=form.on.data, reason=form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The seat ends on %(day)s.", day=form.on.data), "info")
+        flash_after_commit(_("The seat ends on %(day)s.", day=form.on.data), "info")
     return redirect(url_for("committee.seat_list"))

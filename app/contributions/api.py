@@ -6,13 +6,11 @@ from datetime import date
 from typing import Literal
 
 from flask import Blueprint, Response, jsonify
-from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
 from app.api.core import api_endpoint, current_api_user
-from app.contributions import corrections, services, stripe_gateway
+from app.contributions import card_gifts, corrections, services
 from app.contributions.models import Contribution
-from app.core.errors import Conflict
 from app.core.roles import Role
 from app.extensions import db
 
@@ -75,7 +73,6 @@ def record(body: ContributionIn) -> tuple[Response, int]:
             reference=body.reference,
             note=body.note,
         )
-    db.session.commit()
     return jsonify(
         id=contribution.id,
         kind=contribution.kind,
@@ -97,37 +94,13 @@ def record(body: ContributionIn) -> tuple[Response, int]:
     tags=["money"],
 )
 def donate(body: DonationIn) -> tuple[Response, int]:
-    if not stripe_gateway.card_giving_enabled():
-        raise Conflict(
-            _(
-                "card giving is switched off (no Stripe keys configured);"
-                " pledges and transfers still work"
-            )
-        )
     user = current_api_user()
-    contribution = services.start_card_gift(db.session(), user, str(body.amount), body.currency)
-    gift = services.intent_request(contribution)
-    # The idempotency key is stored before Stripe is called, and nothing stays locked while
-    # Stripe answers. Should the app stop before the intent is attached, the webhook finds
-    # the gift by the intent's metadata.
-    db.session.commit()
-    try:
-        intent_id, client_secret = stripe_gateway.create_payment_intent(gift)
-    except stripe_gateway.StripeUnavailable as error:
-        contribution = services.get_for(db.session(), user, gift.contribution_id, lock=True)
-        services.mark_failed(db.session(), contribution, str(error))
-        db.session.commit()
-        raise Conflict(
-            _("the card processor refused the payment: %(error)s", error=str(error))
-        ) from error
-    contribution = services.get_for(db.session(), user, gift.contribution_id, lock=True)
-    if contribution.payment_intent_id is None:
-        services.attach_payment_intent(db.session(), contribution, intent_id)
-    db.session.commit()
+    contribution = card_gifts.start(db.session(), user, str(body.amount), body.currency)
+    payment = card_gifts.pay(db.session(), user, contribution.id)
     return jsonify(
-        id=contribution.id,
-        payment_intent_id=intent_id,
-        client_secret=client_secret,
+        id=payment.contribution.id,
+        payment_intent_id=payment.payment_intent_id,
+        client_secret=payment.client_secret,
         status="pending",
     ), 201
 
@@ -155,7 +128,6 @@ def request_correction(contribution_id: int, body: ReasonIn) -> Response:
     user = current_api_user()
     contribution = services.get_for(db.session(), user, contribution_id, lock=True)
     corrections.request_correction(db.session(), user, contribution, body.reason)
-    db.session.commit()
     return _state(contribution)
 
 
@@ -169,7 +141,6 @@ def confirm_correction(contribution_id: int) -> Response:
     user = current_api_user()
     contribution = services.get_for(db.session(), user, contribution_id, lock=True)
     corrections.correct_bank(db.session(), user, contribution)
-    db.session.commit()
     return _state(contribution)
 
 
@@ -184,5 +155,4 @@ def cancel_pledge(contribution_id: int, body: ReasonIn) -> Response:
     user = current_api_user()
     contribution = services.get_for(db.session(), user, contribution_id, lock=True)
     corrections.cancel_pledge(db.session(), user, contribution, body.reason)
-    db.session.commit()
     return _state(contribution)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.contributions import corrections, documents, services, stripe_gateway
+from app.contributions import card_gifts, corrections, documents, services, stripe_gateway
 from app.contributions.forms import (
     ContributionForm,
     GiftForm,
@@ -25,7 +25,8 @@ from app.core.errors import DomainError, PermissionDenied
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, require_post_form, show_error, submit_form
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, refusals, require_post_form, submit_form
 from app.extensions import db
 from app.ledger import services as ledger
 
@@ -57,7 +58,7 @@ def index() -> str:
 def new(kind: str) -> Response | str:
     form = ContributionForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             donor = services.find_donor(db.session(), form.donor_email.data or "")
             if kind == "bank":
                 contribution = services.record_bank(
@@ -83,12 +84,7 @@ def new(kind: str) -> Response | str:
                     reference=form.reference.data or "",
                     note=form.note.data or "",
                 )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Recorded."), "success")
+            flash_after_commit(_("Recorded."))
             return redirect(url_for("contributions.detail", contribution_id=contribution.id))
     return render_template(
         "contributions/new.html", form=form, kind=kind, fund_currency=ledger.base_currency()
@@ -122,7 +118,7 @@ def pledge_payment(contribution_id: int) -> Response | str:
     contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
     form = PledgePaymentForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.record_pledge_payment(
                 db.session(),
                 actor(),
@@ -132,12 +128,7 @@ def pledge_payment(contribution_id: int) -> Response | str:
                 received_on=form.received_on.data,
                 rate=form.rate.data or None,
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The payment is recorded."), "success")
+            flash_after_commit(_("The payment is recorded."))
             return redirect(url_for("contributions.detail", contribution_id=contribution_id))
     return _detail(contribution, payment_form=form)
 
@@ -180,16 +171,10 @@ def confirm_correction(contribution_id: int) -> Response:
     """The checker confirms: the receipt is reversed."""
     require_post_form()
     contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
-    try:
+    # The officer who asked confirming gets a 403 page, as for releases.
+    with refusals(let_through=(PermissionDenied,)):
         corrections.correct_bank(db.session(), actor(), contribution)
-    except PermissionDenied:
-        raise  # the officer who asked confirming: a 403 page, as for releases
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The transfer is taken back: its receipt is reversed in the ledger."), "success")
+        flash_after_commit(_("The transfer is taken back: its receipt is reversed in the ledger."))
     return redirect(url_for("contributions.detail", contribution_id=contribution_id))
 
 
@@ -198,14 +183,9 @@ def confirm_correction(contribution_id: int) -> Response:
 def withdraw_correction(contribution_id: int) -> Response:
     require_post_form()
     contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
-    try:
+    with refusals():
         corrections.withdraw_correction(db.session(), actor(), contribution)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The correction is withdrawn; the transfer stands."), "info")
+        flash_after_commit(_("The correction is withdrawn; the transfer stands."), "info")
     return redirect(url_for("contributions.detail", contribution_id=contribution_id))
 
 
@@ -258,14 +238,9 @@ def give() -> Response | str:
     enabled = stripe_gateway.card_giving_enabled()
     form = GiftForm()
     if enabled and form.validate_on_submit():
-        try:
-            contribution = services.start_card_gift(db.session(), actor(), form.amount.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            # The idempotency key is committed before Stripe is called: a retry reuses it.
-            db.session.commit()
+        with refusals(form):
+            # The gift and its idempotency key are committed before Stripe is called.
+            contribution = card_gifts.start(db.session(), actor(), form.amount.data)
             return redirect(url_for("contributions.pay", contribution_id=contribution.id))
     form.amount.description = _("In %(currency)s.", currency=ledger.base_currency())
     return render_template(
@@ -279,35 +254,25 @@ def pay(contribution_id: int) -> Response | str:
     contribution = services.get_for(db.session(), actor(), contribution_id)
     if contribution.status_enum is not ContributionStatus.PENDING:
         return redirect(url_for("contributions.detail", contribution_id=contribution.id))
-    if services.intent_expired(contribution):
-        services.mark_failed(db.session(), contribution, "the payment page was not opened in time")
-        db.session.commit()
-        flash(_("This gift has expired before it was paid. Please start again."), "error")
-        return redirect(url_for("contributions.give"))
-    intent_id = contribution.payment_intent_id
-    gift = services.intent_request(contribution)
-    # Nothing is locked while Stripe answers: the transaction ends first.
-    db.session.commit()
     try:
-        if intent_id:
-            client_secret = stripe_gateway.client_secret_of(intent_id)
-        else:
-            intent_id, client_secret = stripe_gateway.create_payment_intent(gift)
-    except stripe_gateway.StripeUnavailable as error:
+        payment = card_gifts.pay(db.session(), actor(), contribution_id)
+    except card_gifts.GiftExpired as expired:
+        flash(expired.message, "error")
+        return redirect(url_for("contributions.give"))
+    except card_gifts.CardRefused as refusal:
         flash(
-            _("Card payments are not available right now: %(reason)s", reason=str(error)), "error"
+            _("Card payments are not available right now: %(reason)s", reason=refusal.reason),
+            "error",
         )
         return redirect(url_for("contributions.give"))
-    contribution = services.get_for(db.session(), actor(), contribution_id, lock=True)
-    if contribution.payment_intent_id is None:
-        services.attach_payment_intent(db.session(), contribution, intent_id)
-    db.session.commit()
     return render_template(
         "contributions/pay.html",
-        contribution=contribution,
-        client_secret=client_secret,
+        contribution=payment.contribution,
+        client_secret=payment.client_secret,
         publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
         stripe_js=(current_app.config.get("STRIPE_API_BASE") or "https://js.stripe.com").rstrip("/")
         + ("/js.stripe.com/v3/" if current_app.config.get("STRIPE_API_BASE") else "/v3/"),
-        return_url=url_for("contributions.detail", contribution_id=contribution.id, _external=True),
+        return_url=url_for(
+            "contributions.detail", contribution_id=payment.contribution.id, _external=True
+        ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from flask import abort, flash, redirect
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.core.errors import DomainError
 from app.core.numbers import whole_number
+from app.core.unit_of_work import flash_after_commit
 from app.extensions import db
 
 if TYPE_CHECKING:  # core knows no domain at run time
@@ -48,6 +50,61 @@ def int_arg(value: Any, default: int = 0) -> int:
     return default if number is None else number
 
 
+class Refusals:
+    """Run a service change; if the service refuses it (a DomainError), undo the request's
+    changes and show the reason on the form field it names, or flash it, and carry on after
+    the block. `error` then holds the refusal (None when the change went through).
+
+        if form.validate_on_submit():
+            with refusals(form):
+                services.accept(db.session(), actor(), grant, ...)
+                flash_after_commit(_("The agreement is accepted."))
+                return redirect(url_for("grants.detail", grant_id=grant.id))
+        return render_template(..., form=form)
+
+    `let_through` names refusals that should become the error page instead (a maker
+    approving its own release gets a 403, as in the API); `show` places the message
+    differently where a page needs it."""
+
+    def __init__(
+        self,
+        form: FlaskForm | None = None,
+        *,
+        let_through: tuple[type[DomainError], ...] = (),
+        show: Callable[[Any, DomainError], None] | None = None,
+    ) -> None:
+        self.form = form
+        self.let_through = let_through
+        self.show = show or show_error
+        self.error: DomainError | None = None
+
+    def __enter__(self) -> Refusals:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(error, DomainError) or isinstance(error, self.let_through):
+            return False
+        db.session.rollback()
+        self.show(self.form, error)
+        self.error = error
+        return True
+
+
+def refusals(
+    form: FlaskForm | None = None,
+    *,
+    let_through: tuple[type[DomainError], ...] = (),
+    show: Callable[[Any, DomainError], None] | None = None,
+) -> Refusals:
+    """`with refusals(form):` around a service call (see `Refusals`)."""
+    return Refusals(form, let_through=let_through, show=show)
+
+
 def submit_form(
     form: FlaskForm,
     change: Callable[[], object],
@@ -56,17 +113,12 @@ def submit_form(
     then: str,
     again: Callable[[FlaskForm], str],
 ) -> Response | str:
-    """The usual POST: validate the form, change through a service, commit and redirect to
-    `then` with the `done` message; or roll back and show the page `again` with the service's
-    error on the field it names. One commit per request, nothing half-written."""
+    """The usual POST: validate the form, change through a service and redirect to `then`
+    with the `done` message once the request is committed; or show the page `again` with
+    the service's refusal on the field it names, nothing half-written."""
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             change()
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(done, "success")
+            flash_after_commit(done)
             return redirect(then)
     return again(form)

@@ -60,7 +60,6 @@ def accept(grant_id: int, body: AcceptIn) -> Response:
         name=body.official_name.strip() or user.name,
         title=body.official_title.strip() or user.official_title,
     )
-    db.session.commit()
     return jsonify(status=grant.status_enum.value)
 
 
@@ -90,7 +89,6 @@ def create_disbursement(grant_id: int, body: ReleaseIn) -> tuple[Response, int]:
     disbursement = services.create_disbursement(
         db.session(), user, grant, str(body.amount), body.note
     )
-    db.session.commit()
     return jsonify(
         id=disbursement.id,
         status=disbursement.status_enum.value,
@@ -110,7 +108,6 @@ def approve(disbursement_id: int, body: ApproveIn) -> Response:
     user = current_api_user()
     disbursement = services.get_disbursement_for(db.session(), user, disbursement_id)
     services.approve_disbursement(db.session(), user, disbursement, body.payment_reference)
-    db.session.commit()
     return jsonify(
         status=disbursement.status_enum.value, transaction_id=disbursement.transaction_id
     )

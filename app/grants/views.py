@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.auth.models import User
-from app.core.errors import DomainError, PermissionDenied
+from app.core.errors import PermissionDenied
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, require_post_form, show_error
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, refusals, require_post_form
 from app.extensions import db
 from app.grants import services
 from app.grants.agreement import agreement_pdf, reporting_schedule
@@ -98,16 +99,11 @@ def accept(grant_id: int) -> Response | str:
     grant = services.get_grant_for(db.session(), actor(), grant_id, lock=True)
     form = AcceptForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.accept(
                 db.session(), actor(), grant, name=form.name.data or "", title=form.title.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The agreement is accepted. The first tranche will be released."), "success")
+            flash_after_commit(_("The agreement is accepted. The first tranche will be released."))
             return redirect(url_for("grants.detail", grant_id=grant_id))
     return _render(grant_id, accept_form=form)
 
@@ -121,7 +117,7 @@ def _manage(grant_id: int, action: str) -> Response | str:
         return _render(grant_id, reason_form=form)
     if not needs_reason:
         require_post_form()
-    try:
+    with refusals():
         if action == "suspend":
             services.suspend(db.session(), user, grant, form.reason.data or "")
         elif action == "resume":
@@ -144,12 +140,7 @@ def _manage(grant_id: int, action: str) -> Response | str:
                 )
         else:
             abort(404)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(None, error)
-    else:
-        db.session.commit()
-        flash(_("The grant is now: %(status)s.", status=grant.status_enum.label), "success")
+        flash_after_commit(_("The grant is now: %(status)s.", status=grant.status_enum.label))
     return redirect(url_for("grants.detail", grant_id=grant_id))
 
 
@@ -168,16 +159,11 @@ def create_release(grant_id: int) -> Response | str:
     grant = services.get_grant_for(db.session(), actor(), grant_id, lock=True)
     form = ReleaseForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.create_disbursement(
                 db.session(), actor(), grant, form.amount.data, form.note.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The release is prepared. A second officer must approve it."), "success")
+            flash_after_commit(_("The release is prepared. A second officer must approve it."))
             return redirect(url_for("grants.detail", grant_id=grant_id))
     return _render(grant_id, release_form=form)
 
@@ -192,18 +178,12 @@ def approve_release(disbursement_id: int) -> Response | str:
         return _render(
             grant_id, approve_errors={disbursement_id: _("The payment reference is too long.")}
         )
-    try:
+    # The maker approving its own release gets a 403 page, as in the API.
+    with refusals(let_through=(PermissionDenied,)):
         services.approve_disbursement(
             db.session(), actor(), disbursement, form.payment_reference.data or ""
         )
-    except PermissionDenied:
-        raise  # the maker approving its own release: a 403 page, as in the API
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Paid: the release is approved and recorded in the ledger."), "success")
+        flash_after_commit(_("Paid: the release is approved and recorded in the ledger."))
     return redirect(url_for("grants.detail", grant_id=grant_id))
 
 
@@ -212,12 +192,7 @@ def approve_release(disbursement_id: int) -> Response | str:
 def cancel_release(disbursement_id: int) -> Response:
     require_post_form()
     disbursement = services.get_disbursement_for(db.session(), actor(), disbursement_id, lock=True)
-    try:
+    with refusals():
         services.cancel_disbursement(db.session(), actor(), disbursement)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The release is cancelled."), "info")
+        flash_after_commit(_("The release is cancelled."), "info")
     return redirect(url_for("grants.detail", grant_id=disbursement.grant_id))

@@ -37,5 +37,4 @@ def set_language() -> Response:
         if current_user.is_authenticated:
             user = current_user._get_current_object()
             auth_services.update_profile(db.session(), user, name=user.name, locale=lang)
-            db.session.commit()
     return redirect(safe_next(request.form.get("next"), "/"))

@@ -135,7 +135,6 @@ def submit(report_id: int, body: SubmitIn) -> Response:
         recommendations={r.id: (r.status, r.evidence) for r in body.recommendations},
     )
     services.submit(session, user, report, content)
-    session.commit()
     return jsonify(status=report.status_enum.value)
 
 
@@ -152,5 +151,4 @@ def review(report_id: int, body: ReviewIn) -> Response:
     report = services.get_for(session, user, report_id, lock=True)
     grants.get_grant_for(session, user, report.grant_id, lock=True)
     services.review(session, user, report, body.outcome, body.note)
-    session.commit()
     return jsonify(status=report.status_enum.value)

@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response
 
 from app.auth.models import User
 from app.core import uploads
-from app.core.errors import DomainError, NotFound
+from app.core.errors import NotFound
 from app.core.forms import choices
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, show_error, submit_form
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, refusals, submit_form
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
@@ -138,22 +139,19 @@ def write(report_id: int) -> Response | str:
     content = _content_from(request.form, report)
     files = request.files.getlist(form.files.name)
     submitting = request.form.get("action") == "submit"
-    try:
+    with refusals(form) as refused:  # on the field it names, or flashed once
         if submitting:
             services.submit(session, actor(), report, content, files)
         else:
             services.save_draft(session, actor(), report, content, files)
-    except DomainError as error:
-        session.rollback()
-        errors = dict.fromkeys(error.fields, error.message)
-        show_error(form, error)  # on the field it names, or flashed once
-        return _render(report_id, form=form, values=values, errors=errors)
-    session.commit()
-    flash(
-        _("Your report is sent to the secretariat.") if submitting else _("Your draft is saved."),
-        "success",
-    )
-    return redirect(url_for("reports.detail", report_id=report_id))
+        flash_after_commit(
+            _("Your report is sent to the secretariat.")
+            if submitting
+            else _("Your draft is saved.")
+        )
+        return redirect(url_for("reports.detail", report_id=report_id))
+    errors = dict.fromkeys(refused.error.fields, refused.error.message) if refused.error else {}
+    return _render(report_id, form=form, values=values, errors=errors)
 
 
 @bp.route("/reports/<int:report_id>/review", methods=["POST"])
@@ -164,14 +162,9 @@ def review(report_id: int) -> Response | str:
     form = ReviewForm()
     if form.validate_on_submit():
         grants.get_grant_for(session, actor(), report.grant_id, lock=True)
-        try:
+        with refusals(form):
             services.review(session, actor(), report, form.outcome.data or "", form.note.data or "")
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(_("The report is now: %(status)s.", status=report.status_enum.label), "success")
+            flash_after_commit(_("The report is now: %(status)s.", status=report.status_enum.label))
             return redirect(url_for("reports.detail", report_id=report_id))
     return _render(report_id, review_form=form)
 
@@ -183,14 +176,9 @@ def reschedule(report_id: int) -> Response | str:
     report = services.get_for(session, actor(), report_id, lock=True)
     form = DueDateForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.reschedule(session, actor(), report, form.due_date.data)
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(_("The due date is changed."), "success")
+            flash_after_commit(_("The due date is changed."))
             return redirect(url_for("reports.detail", report_id=report_id))
     return _render(report_id, due_form=form)
 
@@ -204,15 +192,11 @@ def add(grant_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Give the new report's due date."), "error")
         return redirect(url_for("grants.detail", grant_id=grant_id))
-    try:
+    with refusals():
         report = services.add_report(session, actor(), grant, form.due_date.data)
-    except DomainError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("grants.detail", grant_id=grant_id))
-    session.commit()
-    flash(_("A progress report is asked of the State."), "success")
-    return redirect(url_for("reports.detail", report_id=report.id))
+        flash_after_commit(_("A progress report is asked of the State."))
+        return redirect(url_for("reports.detail", report_id=report.id))
+    return redirect(url_for("grants.detail", grant_id=grant_id))
 
 
 @bp.route("/reports/<int:report_id>/follow-up", methods=["POST"])
@@ -223,25 +207,22 @@ def follow_up(report_id: int) -> Response:
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("reports.detail", report_id=report_id))
     drafted_before = report.follow_up is not None
-    try:
+    with refusals():
         application = services.follow_up_application(session, actor(), report)
-    except DomainError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("reports.detail", report_id=report_id))
-    session.commit()
-    if drafted_before:
-        flash(_("The request built on this report is already drafted: here it is."), "info")
-    else:
-        flash(
-            _("A new request is drafted from the further needs. Complete it and submit it."),
-            "success",
+        if drafted_before:
+            flash_after_commit(
+                _("The request built on this report is already drafted: here it is."), "info"
+            )
+        else:
+            flash_after_commit(
+                _("A new request is drafted from the further needs. Complete it and submit it.")
+            )
+        if not application.is_editable:
+            return redirect(url_for("applications.detail", application_id=application.id))
+        return redirect(
+            url_for("application_editor.edit", application_id=application.id, section="overview")
         )
-    if not application.is_editable:
-        return redirect(url_for("applications.detail", application_id=application.id))
-    return redirect(
-        url_for("application_editor.edit", application_id=application.id, section="overview")
-    )
+    return redirect(url_for("reports.detail", report_id=report_id))
 
 
 @bp.route("/reports/<int:report_id>/files/<int:file_id>")
@@ -303,16 +284,10 @@ def new_story(report_id: int) -> Response | str:
     report = services.get_for(session, actor(), report_id)
     form = _story_form(report, StoryForm() if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with refusals(form):
             story = stories.create(session, actor(), report, _draft_from(form), form.photo.data)
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(
-                _("The story is drafted. Ask the State for its consent when it is ready."),
-                "success",
+            flash_after_commit(
+                _("The story is drafted. Ask the State for its consent when it is ready.")
             )
             return redirect(url_for("reports.story", story_id=story.id))
     return render_template("reports/story_form.html", report=report, form=form, story=None)
@@ -325,14 +300,9 @@ def edit_story(story_id: int) -> Response | str:
     story = stories.get_for(session, actor(), story_id, lock=request.method == "POST")
     form = _story_form(story.report, StoryForm() if request.method == "POST" else None, story)
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with refusals(form):
             stories.update(session, actor(), story, _draft_from(form), form.photo.data)
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(_("The story is saved."), "success")
+            flash_after_commit(_("The story is saved."))
             return redirect(url_for("reports.story", story_id=story_id))
     return render_template("reports/story_form.html", report=story.report, form=form, story=story)
 

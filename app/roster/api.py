@@ -14,6 +14,7 @@ from app.core.errors import ValidationError
 from app.core.numbers import whole_number
 from app.core.pagination import page_arg
 from app.core.roles import Region, Role
+from app.core.unit_of_work import keep_changes
 from app.extensions import db
 from app.grants import services as grants
 from app.roster import deployments, matching, profiles
@@ -112,7 +113,7 @@ class PaymentIn(Strict):
 @api_endpoint(summary="The expert's own profile", roles=[Role.EXPERT], tags=["roster"])
 def my_profile() -> Response:
     expert = profiles.own_profile(db.session(), current_api_user())
-    db.session.commit()
+    keep_changes()  # the profile may have just been started
     return jsonify(expert_json(expert))
 
 
@@ -151,7 +152,6 @@ def put_profile(body: ProfileIn) -> Response:
             references=body.references,
         ),
     )
-    db.session.commit()
     return jsonify(expert_json(expert))
 
 
@@ -166,7 +166,6 @@ def vet(expert_id: int, body: VetIn) -> Response:
     user = current_api_user()
     expert = profiles.get_expert_for(db.session(), user, expert_id, lock=True)
     profiles.vet(db.session(), user, expert, body.outcome, body.note)
-    db.session.commit()
     return jsonify(status=expert.status_enum.value)
 
 
@@ -260,7 +259,6 @@ def propose(grant_id: int, body: DeploymentIn) -> tuple[Response, int]:
             fx_rate=body.fx_rate,
         ),
     )
-    session.commit()
     return jsonify(deployment_json(deployment)), 201
 
 
@@ -279,7 +277,6 @@ def _status(deployment_id: int, change: Callable[[Deployment], None]) -> Respons
     session = db.session()
     deployment = deployments.get_for(session, current_api_user(), deployment_id, lock=True)
     change(deployment)
-    session.commit()
     return jsonify(status=deployment.status_enum.value)
 
 
@@ -400,7 +397,6 @@ def rate(deployment_id: int, body: RatingIn) -> Response:
     session = db.session()
     deployment = deployments.get_for(session, current_api_user(), deployment_id, lock=True)
     deployments.rate(session, current_api_user(), deployment, body.rating, body.comment)
-    session.commit()
     return jsonify(status=deployment.status_enum.value, rating=deployment.rating)
 
 
@@ -419,7 +415,6 @@ def pay(deployment_id: int, body: PaymentIn) -> tuple[Response, int]:
     disbursement = deployments.request_payment(
         session, user, deployment, body.kind, str(body.amount), body.note
     )
-    session.commit()
     return jsonify(
         id=disbursement.id,
         status=disbursement.status_enum.value,

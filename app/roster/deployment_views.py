@@ -12,11 +12,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.core import uploads
-from app.core.errors import DomainError, NotFound
+from app.core.errors import NotFound
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
-from app.core.web import actor, int_arg, show_error, submit_form
+from app.core.unit_of_work import flash_after_commit
+from app.core.web import actor, int_arg, refusals, submit_form
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import DisbursementKind
@@ -96,7 +97,7 @@ def new(grant_id: int) -> Response | str:
         session = db.session()
         grant = grants.get_grant_for(session, actor(), grant_id, lock=True)
         expert = profiles.get_expert_for(session, actor(), expert_id)
-        try:
+        with refusals(form):
             deployment = deployments.propose(
                 session,
                 actor(),
@@ -111,12 +112,7 @@ def new(grant_id: int) -> Response | str:
                     fx_rate=form.fx_rate.data or None,
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(_("The offer is sent to %(name)s.", name=expert.name), "success")
+            flash_after_commit(_("The offer is sent to %(name)s.", name=expert.name))
             return redirect(url_for("deployments.detail", deployment_id=deployment.id))
     return _render_new(grant_id, expert_id, form)
 
@@ -254,7 +250,7 @@ def report(deployment_id: int) -> Response | str:
         return _render_report(deployment, form)
     form = ReportForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             deployments.report(
                 session,
                 actor(),
@@ -267,12 +263,7 @@ def report(deployment_id: int) -> Response | str:
                 ),
                 request.files.getlist(form.files.name),
             )
-        except DomainError as error:
-            session.rollback()
-            show_error(form, error)
-        else:
-            session.commit()
-            flash(_("Your mission report is sent to the secretariat."), "success")
+            flash_after_commit(_("Your mission report is sent to the secretariat."))
             return redirect(url_for("deployments.detail", deployment_id=deployment_id))
     return _render_report(deployments.get_for(session, actor(), deployment_id), form)
 

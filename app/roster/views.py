@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -17,7 +18,8 @@ from app.core.forms import choices
 from app.core.pagination import Page, page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Region, Role
-from app.core.web import actor, show_error
+from app.core.unit_of_work import flash_after_commit, keep_changes
+from app.core.web import actor, refusals, show_error
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
@@ -90,9 +92,19 @@ def _own() -> Expert:
     return profiles.own_profile(db.session(), actor())
 
 
+def _show_on(field: Any) -> Callable[[Any, DomainError], None]:
+    """Show a refusal on the field it names, or else on `field` (never only flashed)."""
+
+    def show(form: Any, error: DomainError) -> None:
+        show_error(form, error)
+        if not form.errors:
+            field.errors = [error.message]
+
+    return show
+
+
 def _saved(message: str) -> Response:
-    db.session.commit()
-    flash(message, "success")
+    flash_after_commit(message)
     return redirect(url_for("experts.profile"))
 
 
@@ -101,12 +113,12 @@ def _saved(message: str) -> Response:
 def profile() -> Response | str:
     expert = _own()
     if request.method == "GET":
-        db.session.commit()  # the profile may have just been started
+        keep_changes()  # the profile may have just been started
         return _render_profile(expert)
     form = ProfileForm()
     _profile_forms(expert, profile_form=form)  # fills the nationality choices
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             profiles.update_profile(
                 db.session(),
                 actor(),
@@ -121,10 +133,6 @@ def profile() -> Response | str:
                     currency=form.currency.data,
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             return _saved(_("Your profile is saved."))
     return _render_profile(_own(), profile_form=form)
 
@@ -136,7 +144,7 @@ def expertise() -> Response | str:
     form = ExpertiseForm()
     _profile_forms(expert, expertise_form=form)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             profiles.update_profile(
                 db.session(),
                 actor(),
@@ -145,10 +153,6 @@ def expertise() -> Response | str:
                     themes=form.themes.data or [], mechanisms=form.mechanisms.data or []
                 ),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             return _saved(_("Your expertise is saved."))
     return _render_profile(_own(), expertise_form=form)
 
@@ -160,14 +164,10 @@ def add_language() -> Response | str:
     form = LanguageForm()
     _profile_forms(expert, language_form=form)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             profiles.set_language(
                 db.session(), actor(), expert, form.code.data or "", form.level.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
             return _saved(_("Language saved."))
     return _render_profile(_own(), language_form=form)
 
@@ -184,14 +184,8 @@ def add_period() -> Response | str:
     expert = _own()
     form = PeriodForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_show_on(form.end)):
             profiles.add_period(db.session(), actor(), expert, form.start.data, form.end.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            if not form.errors:
-                form.end.errors = [error.message]
-        else:
             return _saved(_("Availability saved."))
     return _render_profile(_own(), period_form=form)
 
@@ -207,13 +201,10 @@ def _simple(change: Any) -> Response:
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals():
         change(expert)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("experts.profile"))
-    return _saved(_("Saved."))
+        return _saved(_("Saved."))
+    return redirect(url_for("experts.profile"))
 
 
 @bp.route("/experts/me/cv", methods=["POST"])
@@ -222,12 +213,8 @@ def upload_cv() -> Response | str:
     expert = _own()
     form = CvForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=lambda _form, error: setattr(form.cv, "errors", [error.message])):
             profiles.attach_cv(db.session(), actor(), expert, form.cv.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.cv.errors = [error.message]
-        else:
             return _saved(_("Your CV is uploaded."))
     return _render_profile(_own(), cv_form=form)
 
@@ -328,24 +315,16 @@ def vet(expert_id: int) -> Response | str:
     expert = profiles.get_expert_for(db.session(), actor(), expert_id, lock=True)
     form = VetForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form, show=_show_on(form.outcome)):
             profiles.vet(
                 db.session(), actor(), expert, form.outcome.data or "", form.note.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            if not form.errors:
-                form.outcome.errors = [error.message]
-        else:
-            db.session.commit()
-            flash(
+            flash_after_commit(
                 _(
                     "%(name)s is now: %(status)s.",
                     name=expert.name,
                     status=expert.status_enum.label,
-                ),
-                "success",
+                )
             )
             return redirect(url_for("experts.expert", expert_id=expert_id))
     return _render_expert(profiles.get_expert_for(db.session(), actor(), expert_id), vet_form=form)
@@ -358,22 +337,15 @@ def set_active(expert_id: int, action: str) -> Response | str:
     form = NoteForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals(form):
         profiles.set_active(
             db.session(), actor(), expert, action == "reactivate", form.note.data or ""
         )
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_expert(
-            profiles.get_expert_for(db.session(), actor(), expert_id), note_form=form
+        flash_after_commit(
+            _("%(name)s is now: %(status)s.", name=expert.name, status=expert.status_enum.label)
         )
-    db.session.commit()
-    flash(
-        _("%(name)s is now: %(status)s.", name=expert.name, status=expert.status_enum.label),
-        "success",
-    )
-    return redirect(url_for("experts.expert", expert_id=expert_id))
+        return redirect(url_for("experts.expert", expert_id=expert_id))
+    return _render_expert(profiles.get_expert_for(db.session(), actor(), expert_id), note_form=form)
 
 
 @bp.route("/grants/<int:grant_id>/experts")
