@@ -54,12 +54,12 @@ from app.core.roles import Region, Role
 from app.dashboard.views import bp as dashboard_bp
 from app.demo.cli import demo_cli
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.fund.api import bp as ledger_api_bp
+from app.fund.cli import ledger_cli
+from app.fund.views import bp as ledger_bp
 from app.grants.api import bp as grants_api_bp
 from app.grants.views import bp as grants_bp
 from app.jobs.cli import jobs_cli
-from app.ledger.api import bp as ledger_api_bp
-from app.ledger.cli import ledger_cli
-from app.ledger.views import bp as ledger_bp
 from app.navigation import nav_items
 from app.opendata.views import bp as opendata_bp
 from app.public.views import bp as public_bp

@@ -29,8 +29,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
+from app.fund.checks import all_problems
 from app.ledger import checks as ledger_checks
-from app.money_checks import all_problems
 from config import TestingConfig, database_url
 from tests.factories import Factory
 

@@ -13,11 +13,11 @@ from app.contributions.models import Contribution, ContributionStatus, StripeEve
 from app.core.errors import Conflict, PermissionDenied, ValidationError
 from app.core.money import Money
 from app.extensions import db
+from app.fund.checks import iter_problems as money_problems
 from app.grants import services as grants
 from app.ledger import checks
 from app.ledger import services as ledger
 from app.ledger.models import LedgerTransaction
-from app.money_checks import iter_problems as money_problems
 from tests import stripe_helpers as sh
 from tests.factories import bearer, login
 

@@ -18,12 +18,12 @@ from app.core.errors import (
 )
 from app.core.roles import Role
 from app.extensions import db
+from app.fund.checks import iter_problems as money_problems
 from app.grants import services as grants
 from app.grants.models import Disbursement, DisbursementStatus, GrantStatus
 from app.grants.workflow import DISBURSEMENT_WORKFLOW, GRANT_WORKFLOW
 from app.ledger import checks, postings
 from app.ledger import services as ledger
-from app.money_checks import iter_problems as money_problems
 from tests import builders
 from tests.factories import bearer, login
 

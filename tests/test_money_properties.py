@@ -33,12 +33,12 @@ from app.contributions.models import Contribution
 from app.core.errors import DomainError
 from app.core.money import Money
 from app.extensions import db
+from app.fund.checks import all_problems
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
 from app.ledger import postings
 from app.ledger import services as ledger
 from app.ledger.models import Entry
-from app.money_checks import all_problems
 from tests import builders
 from tests import stripe_helpers as sh
 from tests.conftest import isolated_example

@@ -451,8 +451,8 @@ def test_the_same_stripe_event_delivered_at_once_is_recorded_once(live_server):
 
 
 def checks_problems():
+    from app.fund.checks import iter_problems as money
     from app.ledger import checks
-    from app.money_checks import iter_problems as money
 
     yield from checks.iter_problems(db.session())
     yield from money(db.session())

@@ -9,12 +9,12 @@ import pytest
 from app.contributions import services as contributions
 from app.core.errors import Conflict
 from app.extensions import db
+from app.fund.checks import all_problems
 from app.grants import services as grants
 from app.grants.models import GrantStatus
 from app.ledger import checks, postings
 from app.ledger import services as ledger
 from app.ledger.models import TransactionKind
-from app.money_checks import all_problems
 from tests import builders
 from tests import stripe_helpers as sh
 from tests.factories import login

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from app.auth import services as auth
 from app.contributions.models import Contribution, StripeEvent
 from app.extensions import db
+from app.fund.checks import iter_problems as money_problems
 from app.ledger import checks
 from app.ledger.models import LedgerTransaction
-from app.money_checks import iter_problems as money_problems
 from tests import stripe_helpers as sh
 from tests.browser import person, sign_in
 from tests.servers import free_port

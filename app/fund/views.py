@@ -18,7 +18,7 @@ from app.core.permissions import roles_required
 from app.core.roles import Region
 from app.core.web import actor
 from app.extensions import db
-from app.ledger import queries
+from app.fund import queries
 from app.ledger import services as ledger
 from app.reference import services as reference
 

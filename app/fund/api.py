@@ -8,7 +8,7 @@ from app.api.core import api_endpoint, current_api_user
 from app.core.money import Money
 from app.core.pagination import page_arg
 from app.extensions import db
-from app.ledger import queries
+from app.fund import queries
 from app.ledger import services as ledger
 
 bp = Blueprint("ledger_api", __name__, url_prefix="/api/v1")

@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.fund.checks import all_problems
 from app.ledger import services as ledger
-from app.money_checks import all_problems
 
 ledger_cli = AppGroup("ledger", help="Check the fund's ledger.")
 
