@@ -27,12 +27,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from app import signals
 from app.admin.views import bp as admin_bp
 from app.api.core import error_response
 from app.api.views import bp as api_bp
 from app.applications.api import bp as applications_api_bp
 from app.applications.editor import bp as application_editor_bp
-from app.applications.screening_views import bp as screening_bp
 from app.applications.views import bp as applications_bp
 from app.auditlog.cli import audit_cli
 from app.auditlog.views import bp as auditlog_bp
@@ -40,7 +40,9 @@ from app.auth import services as auth_services
 from app.auth.cli import users_cli
 from app.auth.forms import ActionForm
 from app.auth.views import bp as auth_bp
+from app.committee import visibility as committee_visibility
 from app.committee.api import bp as committee_api_bp
+from app.committee.screening_views import bp as screening_bp
 from app.committee.views import bp as committee_bp
 from app.contributions.api import bp as contributions_api_bp
 from app.contributions.views import bp as contributions_bp
@@ -64,8 +66,15 @@ from app.navigation import nav_items
 from app.opendata.views import bp as opendata_bp
 from app.public.views import bp as public_bp
 from app.recommendations.cli import recommendations_cli
+from app.reports import api as reports_api
+from app.reports import services as reports_services
+from app.reports import views as reports_views
 from app.reports.api import bp as reports_api_bp
 from app.reports.views import bp as reports_bp
+from app.roster import deployments as deployment_services
+from app.roster import profiles as expert_profiles
+from app.roster import serializers as roster_serializers
+from app.roster import views as roster_views
 from app.roster.api import bp as roster_api_bp
 from app.roster.deployment_views import bp as deployments_bp
 from app.roster.views import bp as experts_bp
@@ -109,6 +118,20 @@ BLUEPRINTS = [
 CLI_GROUPS = [users_cli, audit_cli, ledger_cli, demo_cli, jobs_cli, recommendations_cli]
 
 
+def connect_signals() -> None:
+    """Every receiver of app/signals.py, in one list: how the packages built on others take
+    part in them. The order is the order they answer (the grant page's sections)."""
+    signals.nationality_changing.connect(expert_profiles.on_nationality_changing)
+    signals.committee_reach.connect(committee_visibility.reach)
+    signals.application_ballots.connect(committee_visibility.ballots_on_page)
+    signals.grant_accepted.connect(reports_services.on_grant_accepted)
+    signals.grant_closing.connect(deployment_services.on_grant_closing)
+    signals.grant_page_sections.connect(reports_views.grant_section)
+    signals.grant_page_sections.connect(roster_views.grant_section)
+    signals.grant_json_parts.connect(reports_api.grant_reports)
+    signals.grant_json_parts.connect(roster_serializers.grant_deployments)
+
+
 class DatabaseIntConverter(IntegerConverter):
     """`<int:id>` up to the largest BIGINT: a longer number matches no route (404) instead of
     overflowing the database driver (SQLite raises OverflowError past 2**63 - 1)."""
@@ -143,6 +166,7 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
         csrf.exempt(blueprint)
     for group in CLI_GROUPS:
         app.cli.add_command(group)
+    connect_signals()
     security.init_app(app)
     unit_of_work.init_app(app)
     _init_request_hooks(app)

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.applications import screening
 from app.applications import services as applications
 from app.applications.models import Application
 from app.applications.services import (
@@ -21,7 +20,7 @@ from app.applications.services import (
     RecommendationSpec,
 )
 from app.auth.models import User
-from app.committee import ballots, seats
+from app.committee import ballots, screening, seats
 from app.core.database import today, utcnow
 from app.core.roles import Region
 from app.extensions import db

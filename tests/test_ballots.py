@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.applications import screening
-from app.committee import ballots, seats
+from app.committee import ballots, screening, seats
 from app.committee.models import Ballot, Vote
 from app.core.audit import AuditEvent, iter_problems
 from app.core.database import today, utcnow

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.applications import screening
 from app.applications import services as applications
-from app.committee import ballots
+from app.committee import ballots, screening
 from app.core.database import utcnow
 from app.core.roles import Region
 from app.extensions import db

@@ -9,9 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.applications import screening
 from app.applications import services as applications
-from app.committee import ballots
+from app.committee import ballots, screening
 from app.committee.models import Vote
 from app.core.audit import AuditEvent, iter_problems
 from app.core.database import utcnow

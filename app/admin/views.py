@@ -4,14 +4,13 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.admin import services
 from app.admin.forms import InviteForm, UserRoleForm
 from app.auth import services as auth_services
+from app.auth.current import actor
 from app.auth.forms import ActionForm
-from app.auth.models import User
 from app.core.errors import DomainError
 from app.core.forms import choices
 from app.core.pagination import page_arg
@@ -24,11 +23,6 @@ from app.reference import services as reference
 from app.settings import services as settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _actor() -> User:
-    user: User = current_user._get_current_object()
-    return user
 
 
 def _choices(form: Any, roles: frozenset[Role] | set[Role]) -> None:
@@ -50,7 +44,7 @@ def users() -> str:
     role = request.args.get("role") or None
     q = request.args.get("q") or None
     page = services.list_users(
-        db.session(), _actor(), role=role, q=q, page=page_arg(request.args.get("page"))
+        db.session(), actor(), role=role, q=q, page=page_arg(request.args.get("page"))
     )
     return render_template("admin/users.html", page=page, role=role, q=q or "", roles=list(Role))
 
@@ -58,7 +52,7 @@ def users() -> str:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user(user_id: int) -> Response | str:
-    target = services.get_user_for(db.session(), _actor(), user_id)
+    target = services.get_user_for(db.session(), actor(), user_id)
     form = UserRoleForm(
         data={
             "role": target.role_enum.value,
@@ -73,7 +67,7 @@ def user(user_id: int) -> Response | str:
         with refusals(form):
             auth_services.change_role(
                 db.session(),
-                _actor(),
+                actor(),
                 target,
                 role=form.role.data or "",
                 state_iso3=form.state.data or None,
@@ -88,9 +82,9 @@ def user(user_id: int) -> Response | str:
 @roles_required(Role.ADMIN)
 def set_active(user_id: int) -> Response:
     _check_action_form()
-    target = services.get_user_for(db.session(), _actor(), user_id)
+    target = services.get_user_for(db.session(), actor(), user_id)
     with refusals():
-        auth_services.set_active(db.session(), _actor(), target, request.form.get("active") == "1")
+        auth_services.set_active(db.session(), actor(), target, request.form.get("active") == "1")
         flash_after_commit(_("The account is updated."))
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -99,8 +93,8 @@ def set_active(user_id: int) -> Response:
 @roles_required(Role.ADMIN)
 def reset_totp(user_id: int) -> Response:
     _check_action_form()
-    target = services.get_user_for(db.session(), _actor(), user_id)
-    auth_services.reset_totp(db.session(), _actor(), target)
+    target = services.get_user_for(db.session(), actor(), user_id)
+    auth_services.reset_totp(db.session(), actor(), target)
     flash_after_commit(_("Two-factor sign-in is reset: the user enrols again at the next sign-in."))
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -108,14 +102,14 @@ def reset_totp(user_id: int) -> Response:
 @bp.route("/invitations", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.SECRETARIAT)
 def invitations() -> Response | str:
-    actor = _actor()
+    inviter = actor()
     form = InviteForm()
-    _choices(form, INVITABLE_BY[actor.role_enum])
+    _choices(form, INVITABLE_BY[inviter.role_enum])
     if form.validate_on_submit():
         with refusals(form):
             auth_services.invite(
                 db.session(),
-                actor,
+                inviter,
                 email=form.email.data or "",
                 role=form.role.data or "",
                 name=form.name.data or "",
@@ -127,7 +121,7 @@ def invitations() -> Response | str:
     return render_template(
         "admin/invitations.html",
         form=form,
-        invitations=services.open_invitations(db.session(), actor),
+        invitations=services.open_invitations(db.session(), inviter),
         action_form=ActionForm(),
     )
 
@@ -136,9 +130,9 @@ def invitations() -> Response | str:
 @roles_required(Role.ADMIN, Role.SECRETARIAT)
 def revoke_invitation(invitation_id: int) -> Response:
     _check_action_form()
-    invitation = services.get_invitation_for(db.session(), _actor(), invitation_id)
+    invitation = services.get_invitation_for(db.session(), actor(), invitation_id)
     with refusals():
-        auth_services.revoke_invitation(db.session(), _actor(), invitation)
+        auth_services.revoke_invitation(db.session(), actor(), invitation)
         flash_after_commit(_("The invitation is withdrawn."), "info")
     return redirect(url_for("admin.invitations"))
 
@@ -148,7 +142,7 @@ def revoke_invitation(invitation_id: int) -> Response:
 def vetting() -> str:
     return render_template(
         "admin/vetting.html",
-        accounts=services.accounts_to_vet(db.session(), _actor()),
+        accounts=services.accounts_to_vet(db.session(), actor()),
         action_form=ActionForm(),
     )
 
@@ -157,9 +151,9 @@ def vetting() -> str:
 @roles_required(Role.SECRETARIAT)
 def vet(user_id: int) -> Response:
     _check_action_form()
-    target = services.get_user_for(db.session(), _actor(), user_id)
+    target = services.get_user_for(db.session(), actor(), user_id)
     with refusals():
-        auth_services.vet_user(db.session(), _actor(), target)
+        auth_services.vet_user(db.session(), actor(), target)
         flash_after_commit(_("%(name)s is vetted.", name=target.display_name))
     return redirect(url_for("admin.vetting"))
 
@@ -167,7 +161,7 @@ def vet(user_id: int) -> Response:
 @bp.route("/outbox")
 @roles_required(Role.SECRETARIAT, Role.AUDITOR, Role.ADMIN)
 def outbox() -> str:
-    page = services.outbox(db.session(), _actor(), page=page_arg(request.args.get("page")))
+    page = services.outbox(db.session(), actor(), page=page_arg(request.args.get("page")))
     return render_template("admin/outbox.html", page=page)
 
 
@@ -184,7 +178,7 @@ def settings_page() -> Response | str:
         _check_action_form()
         submitted = {key: request.form.get(key, "") for key in settings.DEFINITIONS}
         with refusals(show=_nothing_saved) as refused:
-            changed = settings.update(db.session(), _actor(), submitted)
+            changed = settings.update(db.session(), actor(), submitted)
             flash_after_commit(
                 _("Settings saved.") if changed else _("Nothing changed."),
                 "success" if changed else "info",

@@ -1,15 +1,15 @@
-"""/api/v1/applications: create, read, submit and screen (DESIGN §5.2)."""
+"""/api/v1/applications: create, read and submit (DESIGN §5.2); screening is the committee's
+(app/committee/api.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from app.api.core import Int, api_endpoint, current_api_user
-from app.applications import screening, services
+from app.applications import services
 from app.applications.letters import decision_letter_response
 from app.applications.serializers import application_json, application_summary_json
 from app.applications.services import (
@@ -85,19 +85,6 @@ class ApplicationIn(Strict):
     cofinancing_note: Text = ""
     expertise: ExpertiseIn = ExpertiseIn()
     consent: ConsentIn | None = None
-
-
-class ScreeningIn(Strict):
-    outcome: Text = Field(description="eligible, returned or ineligible")
-    note: Text = ""
-    referral: Text = Field(
-        default="",
-        description="ineligible: where the State may turn instead (optional; by default the "
-        "reasons in the note stand for it)",
-    )
-    deadline: datetime | None = Field(
-        default=None, description="ballot deadline (eligible); default 14 days"
-    )
 
 
 APPLICATION_SCHEMA: dict[str, Any] = {
@@ -212,31 +199,6 @@ def submit_application(application_id: int) -> Response:
     application = services.get_application_for(db.session(), user, application_id, lock=True)
     version = services.submit(db.session(), user, application)
     return jsonify(status=application.status_enum.value, version=version.number)
-
-
-@bp.post("/applications/<int:application_id>/screening")
-@api_endpoint(
-    summary="Screen a submitted application",
-    roles=[Role.SECRETARIAT],
-    body=ScreeningIn,
-    tags=["applications"],
-)
-def screen_application(application_id: int, body: ScreeningIn) -> Response:
-    user = current_api_user()
-    application = services.get_application_for(db.session(), user, application_id, lock=True)
-    deadline = body.deadline
-    if deadline is not None and deadline.tzinfo is None:
-        deadline = deadline.replace(tzinfo=UTC)  # a deadline without an offset is UTC
-    screening.screen(
-        db.session(),
-        user,
-        application,
-        body.outcome,
-        note=body.note,
-        referral=body.referral,
-        deadline=deadline,
-    )
-    return jsonify(status=application.status_enum.value)
 
 
 @bp.get("/applications/<int:application_id>/decision.pdf")

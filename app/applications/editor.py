@@ -33,12 +33,13 @@ from app.applications.services import (
     OverviewSpec,
     RecommendationSpec,
 )
+from app.auth.current import actor
 from app.core.errors import DomainError
 from app.core.forms import choices
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, int_arg, refusals, show_error
+from app.core.web import int_arg, refusals, show_error
 from app.extensions import db
 from app.reference import services as reference
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
+from app import signals
 from app.applications.checks import ceiling
 from app.applications.models import (
     COMMITTEE_VISIBLE,
@@ -30,7 +31,6 @@ from app.applications.models import (
 from app.applications.versions import dumps, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.auth.models import User
-from app.committee.models import Ballot, BallotMember
 from app.core import audit, uploads
 from app.core.database import today, utcnow
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
@@ -117,14 +117,10 @@ class ApplicationSpec:
 
 
 def _on_a_ballot(user: User) -> ColumnElement[bool]:
-    """The committee member sits (or sat, recused or as an alternate) on one of the
-    application's ballots: DESIGN §2, the committee "sees ballots it belongs to"."""
-    return (
-        select(BallotMember.id)
-        .join(Ballot, Ballot.id == BallotMember.ballot_id)
-        .where(Ballot.application_id == Application.id, BallotMember.user_id == user.id)
-        .exists()
-    )
+    """The committee member sits (or sat) on one of the application's ballots, as the
+    committee package answers (`signals.committee_reach`); without an answer, nothing."""
+    reach = [found for _receiver, found in signals.committee_reach.send(user)]
+    return or_(*reach) if reach else false()
 
 
 def can_view(user: User, application: Application) -> bool:

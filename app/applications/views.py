@@ -9,6 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from app import signals
 from app.applications import checks, services
 from app.applications.forms import NewApplicationForm, WithdrawForm
 from app.applications.letters import decision_letter_response, has_decision_letter
@@ -16,13 +17,13 @@ from app.applications.models import ApplicationStatus
 from app.applications.services import ApplicationSpec, OverviewSpec
 from app.applications.versions import changes, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
-from app.committee import ballots
+from app.auth.current import actor
 from app.core import uploads
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, int_arg, refusals
+from app.core.web import int_arg, refusals
 from app.extensions import db
 from app.reference import services as reference
 
@@ -79,8 +80,15 @@ def new() -> Response | str:
 def detail(application_id: int) -> str:
     user = actor()
     application = services.get_application_for(db.session(), user, application_id)
+    # The committee's ballots on it, to link to (signals.application_ballots).
     ballot_list = (
-        ballots.ballots_of(db.session(), application)
+        [
+            ballot
+            for _receiver, found in signals.application_ballots.send(
+                application, session=db.session()
+            )
+            for ballot in found
+        ]
         if user.role_enum is not Role.APPLICANT
         else []
     )

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import signals
 from app.auth import tokens, totp
 from app.auth.models import ApiToken, Invitation, User
 from app.core import audit, mail
@@ -32,11 +32,6 @@ PASSWORD_MAX = 128
 # Compared against when the e-mail is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
-# Sent before an administrator changes or clears a user's State (for most roles, the
-# nationality); a receiver raises a DomainError to refuse (the roster locks a vetted
-# expert's). Accounts do not import the domains built on them, so the dependency stays
-# one-way.
-nationality_changing = Namespace().signal("nationality-changing")
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -347,7 +342,7 @@ def change_role(
     iso3 = _check_state(session, state_iso3)
     _check_role_fields(new_role, iso3, new_region)
     if iso3 != user.state_iso3:
-        nationality_changing.send(user, session=session, actor=actor, state_iso3=iso3)
+        signals.nationality_changing.send(user, session=session, actor=actor, state_iso3=iso3)
     before = {"role": user.role_enum.value, "state": user.state_iso3, "region": user.region}
     role_changes = new_role is not user.role_enum
     user.role, user.state_iso3, user.region = new_role, iso3, new_region

@@ -1,15 +1,16 @@
-"""/api/v1 routes for recusal, votes, the decision and the ballot (DESIGN §5.2)."""
+"""/api/v1 routes for screening, recusal, votes, the decision and the ballot (DESIGN §5.2)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from app.api.core import Int, api_endpoint, current_api_user
 from app.applications import services as applications
-from app.committee import ballots
+from app.committee import ballots, screening
 from app.core.roles import Role
 from app.extensions import db
 from app.grants import services as grants
@@ -19,6 +20,19 @@ bp = Blueprint("committee_api", __name__, url_prefix="/api/v1")
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ScreeningIn(Strict):
+    outcome: StrictStr = Field(description="eligible, returned or ineligible")
+    note: StrictStr = ""
+    referral: StrictStr = Field(
+        default="",
+        description="ineligible: where the State may turn instead (optional; by default the "
+        "reasons in the note stand for it)",
+    )
+    deadline: datetime | None = Field(
+        default=None, description="ballot deadline (eligible); default 14 days"
+    )
 
 
 class RecusalIn(Strict):
@@ -50,6 +64,31 @@ DECISION_SCHEMA: dict[str, Any] = {
         "grant_id": {"type": ["integer", "null"]},
     },
 }
+
+
+@bp.post("/applications/<int:application_id>/screening")
+@api_endpoint(
+    summary="Screen a submitted application",
+    roles=[Role.SECRETARIAT],
+    body=ScreeningIn,
+    tags=["applications"],
+)
+def screen_application(application_id: int, body: ScreeningIn) -> Response:
+    user = current_api_user()
+    application = applications.get_application_for(db.session(), user, application_id, lock=True)
+    deadline = body.deadline
+    if deadline is not None and deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)  # a deadline without an offset is UTC
+    screening.screen(
+        db.session(),
+        user,
+        application,
+        body.outcome,
+        note=body.note,
+        referral=body.referral,
+        deadline=deadline,
+    )
+    return jsonify(status=application.status_enum.value)
 
 
 @bp.post("/applications/<int:application_id>/recusal")

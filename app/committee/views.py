@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from app.applications import services as applications
 from app.applications.models import Application
+from app.auth.current import actor
 from app.auth.models import User
 from app.committee import ballots, seats
 from app.committee.forms import (
@@ -31,7 +32,7 @@ from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, refusals
+from app.core.web import refusals
 from app.extensions import db
 
 bp = Blueprint("committee", __name__)

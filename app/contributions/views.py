@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.auth.current import actor
 from app.contributions import card_gifts, corrections, documents, services, stripe_gateway
 from app.contributions.forms import (
     ContributionForm,
@@ -26,7 +27,7 @@ from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, refusals, require_post_form, submit_form
+from app.core.web import refusals, require_post_form, submit_form
 from app.extensions import db
 from app.ledger import services as ledger
 

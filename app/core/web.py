@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import abort, flash, redirect
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -15,15 +14,6 @@ from app.core.errors import DomainError
 from app.core.numbers import whole_number
 from app.core.unit_of_work import flash_after_commit
 from app.extensions import db
-
-if TYPE_CHECKING:  # core knows no domain at run time
-    from app.auth.models import User
-
-
-def actor() -> User:
-    """The signed-in user as a real model object (not Flask-Login's proxy)."""
-    user: User = current_user._get_current_object()
-    return user
 
 
 def show_error(form: FlaskForm | None, error: DomainError) -> None:

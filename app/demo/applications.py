@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.applications import screening
 from app.applications import services as applications
 from app.applications.models import Application
 from app.applications.services import (
@@ -21,7 +20,7 @@ from app.applications.services import (
     RecommendationSpec,
 )
 from app.auth.models import User
-from app.committee import ballots, seats
+from app.committee import ballots, screening, seats
 from app.committee.models import CommitteeSeat, SeatKind
 from app.core.database import today, utcnow
 from app.core.dates import add_years

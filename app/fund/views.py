@@ -11,12 +11,12 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from app.auth.current import actor
 from app.core import charts
 from app.core.database import read_only_session, today
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Region
-from app.core.web import actor
 from app.extensions import db
 from app.fund import queries
 from app.ledger import services as ledger

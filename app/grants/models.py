@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -15,8 +15,13 @@ from app.core.database import Base, str_enum, utcnow
 from app.core.money import Money
 from app.reference.models import State
 
-if TYPE_CHECKING:  # the roster builds on grants: only its type is named here
-    from app.roster.models import Deployment
+
+class PaidWork(Protocol):
+    """What grants know of the deployment an expert's fee or travel pays for (deployments
+    build on grants, so grants do not import them): its reference, for the ledger's memo."""
+
+    @property
+    def reference(self) -> str: ...
 
 
 class GrantStatus(StrEnum):
@@ -271,9 +276,9 @@ class Disbursement(Base):
 
     grant: Mapped[Grant] = relationship(back_populates="disbursements")
     tranche: Mapped[Tranche | None] = relationship()
-    # Read only (the roster owns deployments): the ledger names the deployment an expert's
-    # fee or travel pays for, never the expert.
-    deployment: Mapped[Deployment | None] = relationship(viewonly=True)
+    # Read only (app/deployments owns them): the ledger names the deployment an expert's fee
+    # or travel pays for, never the expert.
+    deployment: Mapped[PaidWork | None] = relationship("Deployment", viewonly=True)
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
 

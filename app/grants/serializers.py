@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app import signals
 from app.auth.models import User
 from app.core.money import Money
 from app.grants import services
 from app.grants.agreement import reporting_schedule
 from app.grants.models import Grant
-
-# Domains built on grants add their part of a grant's JSON (the roster its "deployments").
-# Grants do not import them, so the dependency stays one-way.
-Part = Callable[[Session, Grant, User | None], dict[str, Any]]
-PARTS: list[Part] = []
-
-
-def register_part(part: Part) -> Part:
-    PARTS.append(part)
-    return part
 
 
 def grant_json(session: Session, grant: Grant, user: User | None = None) -> dict[str, Any]:
@@ -70,6 +60,7 @@ def grant_json(session: Session, grant: Grant, user: User | None = None) -> dict
         ],
         "deployments": [],
     }
-    for part in PARTS:
-        data.update(part(session, grant, user))
+    # Packages built on grants add their part (signals.grant_json_parts).
+    for _receiver, part in signals.grant_json_parts.send(grant, session=session, user=user):
+        data.update(part)
     return data

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from app import signals
 from app.applications.models import Application, BudgetCategory
 from app.auth.models import User
 from app.core import audit
@@ -46,12 +46,6 @@ from app.ledger import services as ledger
 
 SCHEDULE = ((60, TrancheCondition.ACCEPTANCE), (40, TrancheCondition.INTERIM_REPORT))
 
-# Domains built on grants (the roster's deployments) act when a grant is about to close:
-# `action` is "cancel" or "complete"; a receiver raises a DomainError to refuse. Grants do
-# not import those domains, so the dependency stays one-way.
-grant_closing = Namespace().signal("grant-closing")
-# Sent once the State has accepted the agreement (the reports domain schedules its reports).
-grant_accepted = Namespace().signal("grant-accepted")
 READERS = (Role.APPLICANT, Role.SECRETARIAT, Role.DONOR, Role.AUDITOR)
 
 
@@ -201,7 +195,7 @@ def accept(session: Session, actor: User, grant: Grant, *, name: str, title: str
         actor,
         data={"name": grant.accepted_name, "title": grant.accepted_title},
     )
-    grant_accepted.send(grant, session=session, actor=actor)
+    signals.grant_accepted.send(grant, session=session, actor=actor)
     return grant
 
 
@@ -250,7 +244,7 @@ def cancel(session: Session, actor: User, grant: Grant, reason: str) -> int:
     reason = _reason(reason)
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "cancel", actor)
-    grant_closing.send(grant, session=session, actor=actor, action="cancel")
+    signals.grant_closing.send(grant, session=session, actor=actor, action="cancel")
     for disbursement in grant.disbursements:
         if disbursement.status == DisbursementStatus.PENDING_APPROVAL:
             DISBURSEMENT_WORKFLOW.apply(
@@ -274,7 +268,7 @@ def complete(session: Session, actor: User, grant: Grant) -> int:
     may commit grants waiting for funds."""
     ledger.lock_fund(session)
     GRANT_WORKFLOW.check(grant, "complete", actor)
-    grant_closing.send(grant, session=session, actor=actor, action="complete")
+    signals.grant_closing.send(grant, session=session, actor=actor, action="complete")
     released = release_unspent(
         session, actor, grant, f"{grant.reference} completed: unspent commitment released"
     )

@@ -3,42 +3,27 @@ maker–checker releases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from app.auth.models import User
+from app import signals
+from app.auth.current import actor
 from app.core.errors import PermissionDenied
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, refusals, require_post_form
+from app.core.web import refusals, require_post_form
 from app.extensions import db
 from app.grants import services
 from app.grants.agreement import agreement_pdf, reporting_schedule
 from app.grants.forms import AcceptForm, ApproveReleaseForm, ReasonForm, ReleaseForm
-from app.grants.models import Grant, GrantStatus
+from app.grants.models import GrantStatus
 from app.grants.workflow import GRANT_WORKFLOW
 
 bp = Blueprint("grants", __name__)
 READERS = services.READERS
-
-# Domains built on grants (the roster, reports) add their section to a grant's page: each
-# returns (template, context) or None. Grants do not import them, so the dependency stays
-# one-way.
-Section = Callable[[Session, Grant, User], tuple[str, dict[str, Any]] | None]
-SECTIONS: list[Section] = []
-
-
-def register_section(section: Section) -> Section:
-    SECTIONS.append(section)
-    return section
-
 
 AGREEMENT_READERS = (Role.APPLICANT, Role.SECRETARIAT, Role.AUDITOR)
 
@@ -70,10 +55,13 @@ def _render(grant_id: int, **forms: object) -> str:
         approve_form=ApproveReleaseForm(),
         approve_errors=forms.get("approve_errors") or {},
         show_payees=services.sees_payees(user),
+        # Packages built on grants (reports, deployments) add their sections.
         sections=[
             found
-            for section in SECTIONS
-            if (found := section(db.session(), grant, user)) is not None
+            for _receiver, found in signals.grant_page_sections.send(
+                grant, session=db.session(), user=user
+            )
+            if found is not None
         ],
     )
 

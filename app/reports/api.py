@@ -14,7 +14,6 @@ from app.core.roles import Role
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant
-from app.grants.serializers import register_part
 from app.reports import services
 from app.reports.models import Report
 
@@ -88,8 +87,7 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
-@register_part
-def grant_reports(session: Session, grant: Grant, user: User | None) -> dict[str, Any]:
+def grant_reports(grant: Grant, *, session: Session, user: User | None) -> dict[str, Any]:
     rows = services.for_grant(session, grant.id)
     if not rows:  # not accepted yet: the schedule the agreement announces
         return {}

@@ -76,8 +76,7 @@ def schedule(session: Session, grant: Grant, actor: Any = None) -> list[Report]:
     return reports
 
 
-@grants.grant_accepted.connect
-def _on_grant_accepted(grant: Grant, *, session: Session, actor: Any) -> None:
+def on_grant_accepted(grant: Grant, *, session: Session, actor: Any) -> None:
     schedule(session, grant, actor)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from app.auth.current import actor
 from app.auth.models import User
 from app.core import uploads
 from app.core.errors import NotFound
@@ -20,11 +21,10 @@ from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, refusals, submit_form
+from app.core.web import refusals, submit_form
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
-from app.grants.views import register_section
 from app.recommendations.models import ImplementationStatus
 from app.reports import services, stories
 from app.reports.forms import (
@@ -408,8 +408,9 @@ def withdraw_story(story_id: int) -> Response | str:
     )
 
 
-@register_section
-def _grant_section(session: Session, grant: Grant, user: User) -> tuple[str, dict[str, Any]] | None:
+def grant_section(
+    grant: Grant, *, session: Session, user: User
+) -> tuple[str, dict[str, Any]] | None:
     """The reports part of a grant's page, once the State has accepted the agreement."""
     if user.role_enum not in READERS or grant.accepted_at is None:
         return None

@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.auth.current import actor
 from app.core import uploads
 from app.core.errors import NotFound
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, int_arg, refusals, submit_form
+from app.core.web import int_arg, refusals, submit_form
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import DisbursementKind

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
-from app.auth import services as auth
 from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
@@ -426,8 +425,7 @@ def set_active(session: Session, actor: User, expert: Expert, active: bool, note
 # -- an administrator changing the account ------------------------------------------------------------
 
 
-@auth.nationality_changing.connect
-def _on_nationality_changing(
+def on_nationality_changing(
     user: User, *, session: Session, actor: User, state_iso3: str | None
 ) -> None:
     """Once the roster has vetted an expert, its nationality is what keeps it out of its own

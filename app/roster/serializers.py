@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.core.roles import Role
 from app.grants.models import Grant
-from app.grants.serializers import register_part
 from app.roster import deployments
 from app.roster.matching import Match
 from app.roster.models import Deployment, Expert
@@ -79,8 +78,7 @@ def deployment_json(deployment: Deployment, *, with_expert: bool = True) -> dict
     return data
 
 
-@register_part
-def grant_deployments(session: Session, grant: Grant, user: User | None) -> dict[str, Any]:
+def grant_deployments(grant: Grant, *, session: Session, user: User | None) -> dict[str, Any]:
     """A grant's deployments; donors see what was done, not who did it."""
     with_expert = user is not None and user.role_enum is not Role.DONOR
     return {

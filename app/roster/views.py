@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from app.auth.current import actor
 from app.auth.models import User
 from app.core import uploads
 from app.core.errors import DomainError, NotFound
@@ -19,11 +20,10 @@ from app.core.pagination import Page, page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Region, Role
 from app.core.unit_of_work import flash_after_commit, keep_changes
-from app.core.web import actor, refusals, show_error
+from app.core.web import refusals, show_error
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
-from app.grants.views import register_section
 from app.reference import services as reference
 from app.roster import deployments, matching, profiles
 from app.roster.forms import (
@@ -371,8 +371,9 @@ def match(grant_id: int) -> str:
     )
 
 
-@register_section
-def _grant_section(session: Session, grant: Grant, user: User) -> tuple[str, dict[str, Any]] | None:
+def grant_section(
+    grant: Grant, *, session: Session, user: User
+) -> tuple[str, dict[str, Any]] | None:
     """The experts part of a grant's page: its missions, and the way to find more."""
     role = user.role_enum
     if role not in (Role.SECRETARIAT, Role.AUDITOR, Role.APPLICANT):

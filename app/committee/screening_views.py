@@ -1,4 +1,5 @@
-"""The secretariat's screening queue and screening page."""
+"""The secretariat's screening queue and screening page: an eligible request opens the
+committee's ballot."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app.applications import checks, screening, services
+from app.applications import checks, services
 from app.applications.forms import ScreeningForm
 from app.applications.models import ApplicationStatus
-from app.committee import ballots
+from app.auth.current import actor
+from app.committee import ballots, screening
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
-from app.core.web import actor, refusals
+from app.core.web import refusals
 from app.extensions import db
 
 bp = Blueprint("screening", __name__)

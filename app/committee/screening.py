@@ -1,4 +1,5 @@
-"""The secretariat's screening: the queue, the eligibility checklist and the three outcomes."""
+"""The secretariat's screening: the queue, the eligibility checklist and the three outcomes.
+An eligible request goes to the committee: screening opens its ballot, so it lives here."""
 
 from __future__ import annotations
 
