@@ -55,6 +55,14 @@ from app.core.money import Money
 from app.core.roles import Region, Role
 from app.dashboard.views import bp as dashboard_bp
 from app.demo.cli import demo_cli
+from app.deployments import serializers as deployment_serializers
+from app.deployments import services as deployment_services
+from app.deployments import views as deployment_views
+from app.deployments.api import bp as deployments_api_bp
+from app.deployments.views import bp as deployments_bp
+from app.experts import profiles as expert_profiles
+from app.experts.api import bp as experts_api_bp
+from app.experts.views import bp as experts_bp
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.fund.api import bp as ledger_api_bp
 from app.fund.cli import ledger_cli
@@ -71,13 +79,8 @@ from app.reports import services as reports_services
 from app.reports import views as reports_views
 from app.reports.api import bp as reports_api_bp
 from app.reports.views import bp as reports_bp
-from app.roster import deployments as deployment_services
-from app.roster import profiles as expert_profiles
-from app.roster import serializers as roster_serializers
-from app.roster import views as roster_views
 from app.roster.api import bp as roster_api_bp
-from app.roster.deployment_views import bp as deployments_bp
-from app.roster.views import bp as experts_bp
+from app.roster.views import bp as roster_bp
 from app.transparency.views import bp as transparency_bp
 from config import BASE_DIR, Config, config_from_env
 
@@ -89,7 +92,9 @@ API_BLUEPRINTS = [
     grants_api_bp,
     contributions_api_bp,
     ledger_api_bp,
+    experts_api_bp,
     roster_api_bp,
+    deployments_api_bp,
     reports_api_bp,
 ]
 # Stripe's webhook carries no session either; it is authenticated by its signature.
@@ -107,6 +112,7 @@ BLUEPRINTS = [
     ledger_bp,
     opendata_bp,
     experts_bp,
+    roster_bp,
     deployments_bp,
     reports_bp,
     transparency_bp,
@@ -127,9 +133,9 @@ def connect_signals() -> None:
     signals.grant_accepted.connect(reports_services.on_grant_accepted)
     signals.grant_closing.connect(deployment_services.on_grant_closing)
     signals.grant_page_sections.connect(reports_views.grant_section)
-    signals.grant_page_sections.connect(roster_views.grant_section)
+    signals.grant_page_sections.connect(deployment_views.grant_section)
     signals.grant_json_parts.connect(reports_api.grant_reports)
-    signals.grant_json_parts.connect(roster_serializers.grant_deployments)
+    signals.grant_json_parts.connect(deployment_serializers.grant_deployments)
 
 
 class DatabaseIntConverter(IntegerConverter):

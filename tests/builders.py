@@ -254,7 +254,7 @@ def expert(
     user: User | None = None,
 ) -> Any:
     """An expert with a complete profile, vetted unless `status` says otherwise."""
-    from app.roster import profiles
+    from app.experts import profiles
 
     user = user or factory.user("expert", state=state, name=name)
     session = db.session()
@@ -297,7 +297,7 @@ def deployment(
     travel: str = "1500",
 ) -> Any:
     """A deployment taken to `status` through the real services."""
-    from app.roster import deployments
+    from app.deployments import services as deployments
 
     session = db.session()
     start = start or today()

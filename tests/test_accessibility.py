@@ -18,11 +18,12 @@ from app.applications.models import Application, ApplicationStatus
 from app.auth import totp
 from app.contributions.models import Contribution
 from app.demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_secret
+from app.deployments.models import Deployment
+from app.experts.models import Expert
 from app.extensions import db
 from app.grants.models import Grant, GrantStatus
 from app.opendata.services import published_grants_query
 from app.reports.models import Report
-from app.roster.models import Deployment, Expert
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 

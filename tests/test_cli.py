@@ -195,10 +195,10 @@ def test_demo_money_covers_every_grant_status_and_keeps_the_ledger_whole(runner)
 
 
 def test_demo_roster_spans_the_regions_and_every_deployment_status(runner):
+    from app.deployments.models import Deployment, DeploymentStatus
+    from app.experts.models import Expert, ExpertStatus
     from app.grants.models import Disbursement, DisbursementKind, DisbursementStatus
     from app.reference.models import State
-    from app.roster.matching import covers
-    from app.roster.models import Deployment, DeploymentStatus, Expert, ExpertStatus
 
     assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
     experts = db.session.scalars(select(Expert)).all()
@@ -217,7 +217,7 @@ def test_demo_roster_spans_the_regions_and_every_deployment_status(runner):
     for d in deployments:
         assert d.expert.nationality != d.grant.state_iso3, d.reference
         assert d.grant.start_date <= d.start_date <= d.end_date <= d.grant.end_date
-        assert covers(d.expert, d.start_date, d.end_date), d.reference
+        assert d.expert.is_available(d.start_date, d.end_date), d.reference
     rated = [d.id for d in deployments if d.status == "completed" and d.rating is not None]
     paid_fee = db.session.scalars(
         select(Disbursement).where(
@@ -253,11 +253,11 @@ def test_demo_roster_spans_the_regions_and_every_deployment_status(runner):
 def test_demo_tells_two_years_of_reports_money_and_a_published_story(runner, client):
     from app.applications.models import Application
     from app.core.database import today
+    from app.deployments.models import Deployment
     from app.grants.models import Disbursement, DisbursementKind, Grant, GrantStatus
     from app.ledger import postings
     from app.ledger.models import LedgerTransaction, TransactionKind
     from app.reports.models import Report, ReportStatus, Story, StoryStatus
-    from app.roster.models import Deployment
 
     assert runner.invoke(args=["demo", "--quiet"]).exit_code == 0
     session = db.session()

@@ -445,7 +445,7 @@ def test_the_expert_budget_is_the_agreements_experts_line_to_the_cent(
 def test_donors_never_see_the_name_of_an_expert_the_grant_paid(
     client, factory, staff, checker, board, fiji
 ):
-    from app.roster import deployments
+    from app.deployments import services as deployments
 
     grant = builders.expert_grant(factory, staff, board, fiji)
     expert = builders.expert(factory, state="KEN", name="Wanjiru Kamau")

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from app.committee.models import BallotOutcome
 from app.core import i18n
 from app.core.mail import OutboxMessage
+from app.experts.models import EXPERT_LABELS, ExpertStatus
 from app.extensions import db
 from app.grants.models import GRANT_LABELS, GrantStatus
 from app.reference import services as reference
 from app.reference.models import State
-from app.roster.models import EXPERT_LABELS, ExpertStatus
 from tests import builders
 from tests.factories import login
 

@@ -23,10 +23,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("public", "transparency", "admin"),
     ("opendata", "auditlog"),
     # The domains, from the last step of the lifecycle down to the bookkeeping.
-    ("committee", "reports", "fund"),
-    ("roster", "contributions"),
+    ("committee", "reports", "fund", "roster"),
+    ("deployments", "contributions"),
     ("grants",),
-    ("applications",),
+    ("applications", "experts"),
     ("ledger",),
     # What every domain builds on: the JSON API's plumbing, accounts, reference data.
     ("api",),

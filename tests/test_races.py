@@ -473,9 +473,9 @@ def _expert_grant(app):
 
 
 def _propose(grant_id, staff_id, expert_id, start, days):
+    from app.deployments import services as deployments
+    from app.experts.models import Expert
     from app.grants.models import Grant
-    from app.roster import deployments
-    from app.roster.models import Expert
 
     return deployments.propose(
         db.session(),
@@ -494,7 +494,7 @@ def _propose(grant_id, staff_id, expert_id, start, days):
 
 def test_racing_overlapping_proposals_for_one_expert_keep_one(live_server):
     from app.core.database import today
-    from app.roster.models import Deployment
+    from app.deployments.models import Deployment
 
     app = live_server.app
     grant_id, staff_id, experts = _expert_grant(app)
@@ -513,8 +513,8 @@ def test_racing_overlapping_proposals_for_one_expert_keep_one(live_server):
 def test_racing_proposals_never_exceed_the_experts_budget(live_server):
     """$12,000 for experts; each proposal costs $5,000: exactly two go through."""
     from app.core.database import today
-    from app.roster import deployments
-    from app.roster.models import Deployment
+    from app.deployments import services as deployments
+    from app.deployments.models import Deployment
 
     app = live_server.app
     grant_id, staff_id, experts = _expert_grant(app)

@@ -17,13 +17,17 @@ from app.core.errors import (
     ValidationError,
 )
 from app.core.mail import OutboxMessage
+from app.deployments import services as deployments
+from app.deployments.models import DeploymentStatus
+from app.deployments.workflow import DEPLOYMENT_WORKFLOW
+from app.experts import profiles
+from app.experts.models import ExpertStatus
+from app.experts.workflow import EXPERT_WORKFLOW
 from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import DisbursementKind, GrantStatus
 from app.ledger import postings
-from app.roster import deployments, matching, profiles
-from app.roster.models import DeploymentStatus, ExpertStatus
-from app.roster.workflow import DEPLOYMENT_WORKFLOW, EXPERT_WORKFLOW
+from app.roster import matching
 from tests import builders
 from tests.factories import login
 

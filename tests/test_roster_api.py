@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from app.auth import services as auth
 from app.core.database import today
+from app.deployments.models import Deployment
+from app.experts.models import Expert
 from app.extensions import db
 from app.ledger.models import LedgerTransaction
 from app.roster import matching
-from app.roster.models import Deployment, Expert
 from tests import builders
 from tests.factories import bearer
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core.database import today
+from app.deployments.models import Deployment, DeploymentStatus
+from app.experts.models import Expert, ExpertStatus
 from app.extensions import db
 from app.grants.models import Disbursement
-from app.roster.models import Deployment, DeploymentStatus, Expert, ExpertStatus
 from tests import builders
 from tests.factories import login
 

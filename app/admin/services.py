@@ -61,7 +61,7 @@ def accounts_to_vet(session: Session, actor: User) -> Sequence[User]:
     return (
         session.execute(
             select(User)
-            # Experts are vetted on their roster profile (app/roster), not here.
+            # Experts are vetted on their roster profile (app/experts), not here.
             .where(User.vetted_at.is_(None), User.role == Role.DONOR)
             .order_by(User.created_at)
             .limit(500)

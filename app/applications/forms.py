@@ -14,9 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import MultiCheckboxField, choices
+from app.core.forms import AMOUNT_KW, MultiCheckboxField, choices
 
-AMOUNT_KW = {"inputmode": "decimal", "autocomplete": "off"}
 UN_LANGUAGES = [
     ("ar", "العربية (ar)"),
     ("zh", "中文 (zh)"),

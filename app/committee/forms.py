@@ -5,9 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import choices
-
-AMOUNT_KW = {"inputmode": "decimal", "autocomplete": "off"}
+from app.core.forms import AMOUNT_KW, choices
 
 
 class VoteForm(FlaskForm):

@@ -6,8 +6,7 @@ from wtforms import DateField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.contributions.services import REFERENCE_MAX
-
-AMOUNT_KW = {"inputmode": "decimal", "autocomplete": "off"}
+from app.core.forms import AMOUNT_KW
 
 
 class ContributionForm(FlaskForm):

@@ -8,6 +8,11 @@ from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+# Amounts and whole numbers are typed as text (kept exact, never overflowing), with the
+# keyboard a phone should show.
+AMOUNT_KW = {"inputmode": "decimal", "autocomplete": "off"}
+NUMBER_KW = {"inputmode": "numeric", "autocomplete": "off"}
+
 
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as the SelectChoice objects WTForms 3.3+ expects."""

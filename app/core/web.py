@@ -27,6 +27,17 @@ def show_error(form: FlaskForm | None, error: DomainError) -> None:
     flash(error.message, "error")
 
 
+def show_on(field: Any) -> Callable[[Any, DomainError], None]:
+    """Show a refusal on the field it names, or else on `field` (never only flashed)."""
+
+    def show(form: Any, error: DomainError) -> None:
+        show_error(form, error)
+        if not form.errors:
+            field.errors = [error.message]
+
+    return show
+
+
 def require_post_form() -> None:
     """A POST that carries nothing but its CSRF token (buttons)."""
     if not FlaskForm().validate_on_submit():

@@ -19,14 +19,15 @@ from app.core.audit import AuditEvent
 from app.core.database import today, utcnow
 from app.core.mail import OutboxMessage
 from app.core.roles import Role
+from app.deployments import services as deployments
+from app.deployments.models import DeploymentStatus
+from app.experts import profiles
 from app.grants import services as grant_services
 from app.grants.models import Grant, GrantStatus
 from app.ledger import services as ledger
 from app.reports import services as reports
 from app.reports import stories
 from app.reports.models import ReportStatus
-from app.roster import deployments, profiles
-from app.roster.models import DeploymentStatus
 
 
 @dataclass

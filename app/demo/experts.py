@@ -16,8 +16,8 @@ from app.auth.models import User
 from app.core.database import today, utcnow
 from app.core.roles import Role
 from app.demo.people import DEMO_PASSWORD
-from app.roster import profiles
-from app.roster.models import Expert
+from app.experts import profiles
+from app.experts.models import Expert
 
 ROSTER_DOMAIN = "roster.example"
 

@@ -41,13 +41,13 @@ from app.demo.applications import DemoRequest, create_request, find_request, scr
 from app.demo.experts import ensure_expert
 from app.demo.money import contribution_exists
 from app.demo.roster import Payment, pay
+from app.deployments import services as deployments
+from app.experts.models import Expert
 from app.grants import services as grants
 from app.grants.models import Grant
 from app.reports import services as reports
 from app.reports import stories
 from app.reports.models import Report
-from app.roster import deployments
-from app.roster.models import Expert
 
 PHOTOS = Path(__file__).resolve().parent / "photos"
 

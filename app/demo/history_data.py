@@ -14,7 +14,7 @@ from app.applications.services import (
 )
 from app.demo.applications import DemoRequest
 from app.demo.experts import DemoExpert
-from app.roster.deployments import MissionReport
+from app.deployments.services import MissionReport
 
 # -- the requests ------------------------------------------------------------------------------------
 

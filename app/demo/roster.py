@@ -16,11 +16,12 @@ from app.core.database import today
 from app.core.money import Money
 from app.demo.applications import REQUESTS
 from app.demo.experts import MAIN_EXPERT, ensure_experts
+from app.deployments import services as deployments
+from app.deployments.models import Deployment
+from app.deployments.models import DeploymentStatus as S
+from app.experts.models import Expert
 from app.grants import services as grants
 from app.grants.models import Disbursement, Grant, GrantStatus
-from app.roster import deployments
-from app.roster.models import Deployment, Expert
-from app.roster.models import DeploymentStatus as S
 
 # Rates to the fund's currency for experts who charge in another one.
 FX_RATES = {"EUR": "1.08", "CHF": "1.12"}

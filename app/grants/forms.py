@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-AMOUNT_KW = {"inputmode": "decimal", "autocomplete": "off"}
+from app.core.forms import AMOUNT_KW
 
 
 class AcceptForm(FlaskForm):

@@ -253,7 +253,7 @@ class Disbursement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
     tranche_id: Mapped[int | None] = mapped_column(ForeignKey("tranches.id"))
-    # An expert's fee or travel is paid for one deployment (app/roster).
+    # An expert's fee or travel is paid for one deployment (app/deployments).
     deployment_id: Mapped[int | None] = mapped_column(ForeignKey("deployments.id"), index=True)
     kind: Mapped[DisbursementKind] = mapped_column(str_enum(DisbursementKind, "disbursement_kind"))
     amount_minor: Mapped[int]

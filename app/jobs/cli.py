@@ -12,10 +12,10 @@ from app.committee import ballots
 from app.contributions.fees import record_unknown_fees
 from app.core import mail
 from app.core.audit import audit_origin
+from app.deployments import services as deployments
 from app.extensions import db
 from app.grants import services as grants
 from app.reports import services as reports
-from app.roster import deployments
 
 jobs_cli = AppGroup("jobs", help="Run scheduled work.")
 

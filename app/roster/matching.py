@@ -22,19 +22,11 @@ from app.auth.models import User
 from app.core.database import today
 from app.core.pagination import MAX_PER_PAGE, Page
 from app.core.roles import Region
+from app.deployments.models import OPEN, Deployment, holding_days
+from app.experts.models import Availability, Expert, ExpertLanguage, ExpertStatus, expert_themes
 from app.grants.models import Grant
 from app.reference import services as reference
 from app.reference.models import State
-from app.roster.models import (
-    HOLDS_CALENDAR,
-    OPEN,
-    Availability,
-    Deployment,
-    Expert,
-    ExpertLanguage,
-    ExpertStatus,
-    expert_themes,
-)
 from app.settings import services as settings
 
 THEME_POINTS = 40
@@ -269,14 +261,7 @@ def _filters(criteria: Criteria, themes: list[str], languages: list[str]) -> lis
                 Availability.end_date >= end,
             )
         )
-        busy = [
-            Deployment.expert_id == Expert.id,
-            Deployment.status.in_(HOLDS_CALENDAR),
-            Deployment.start_date <= end,
-            Deployment.end_date >= start,
-        ]
-        if criteria.ignore_deployment is not None:
-            busy.append(Deployment.id != criteria.ignore_deployment)
+        busy = holding_days(Expert.id, start, end, ignore=criteria.ignore_deployment)
         clauses.append(~exists().where(*busy))
     elif criteria.available_from or criteria.available_to:
         # One end given: available at some point in that direction.
@@ -358,22 +343,3 @@ def _region_detail(expert: Expert, criteria: Criteria) -> str:
     if same:
         return str(_("same regional group"))
     return str(_("no preference applies"))
-
-
-def overlapping(
-    session: Session, expert_id: int, start: date, end: date, *, ignore: int | None = None
-) -> Deployment | None:
-    """A deployment that already holds some of these days in the expert's calendar."""
-    stmt = select(Deployment).where(
-        Deployment.expert_id == expert_id,
-        Deployment.status.in_(HOLDS_CALENDAR),
-        Deployment.start_date <= end,
-        Deployment.end_date >= start,
-    )
-    if ignore is not None:
-        stmt = stmt.where(Deployment.id != ignore)
-    return session.execute(stmt.limit(1)).scalars().first()
-
-
-def covers(expert: Expert, start: date, end: date) -> bool:
-    return any(p.start_date <= start and p.end_date >= end for p in expert.availability)

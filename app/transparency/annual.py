@@ -27,6 +27,7 @@ from app.core.audit import GENESIS_HASH, AuditEvent, AuditHead
 from app.core.database import today
 from app.core.numbers import whole_number
 from app.core.roles import Region
+from app.deployments.models import Deployment, DeploymentStatus
 from app.grants.models import Grant, GrantStatus
 from app.ledger.models import LedgerTransaction
 from app.opendata.services import is_published
@@ -39,7 +40,6 @@ from app.reports.models import (
     ReportStatus,
     Story,
 )
-from app.roster.models import Deployment, DeploymentStatus
 from app.transparency import finances
 from app.transparency.finances import Finances
 

@@ -22,6 +22,7 @@ from app.applications.models import Application, Indicator, Recommendation, appl
 from app.core.errors import NotFound
 from app.core.pagination import Page, paginate
 from app.core.roles import Region
+from app.deployments.models import Deployment
 from app.grants.models import Grant
 from app.ledger.models import Account, Category
 from app.opendata.services import is_published, published_grants_query
@@ -36,7 +37,6 @@ from app.reports.models import (
     ReportStatus,
     Story,
 )
-from app.roster.models import Deployment
 from app.transparency.annual import Tally
 
 PER_PAGE = 20

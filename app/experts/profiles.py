@@ -22,17 +22,13 @@ from app.core.money import MoneyError, is_currency, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
+from app.experts.models import Availability, Expert, ExpertLanguage, ExpertStatus, LanguageLevel
+from app.experts.workflow import EXPERT_WORKFLOW
 from app.reference import services as reference
 from app.reference.models import Mechanism, Theme
-from app.roster.models import (
-    Availability,
-    Expert,
-    ExpertLanguage,
-    ExpertStatus,
-    LanguageLevel,
-)
-from app.roster.workflow import EXPERT_WORKFLOW
 
+# Who reads every expert's profile (the roster's pages); an expert reads its own.
+ROSTER_READERS = (Role.SECRETARIAT, Role.AUDITOR)
 CV_KINDS = ("pdf", "docx")
 MAX_PERIODS = 24
 MAX_LANGUAGES = 12

@@ -30,6 +30,10 @@ from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
 from app.core.sequences import yearly_reference
+from app.deployments import notifications
+from app.deployments.models import OPEN, Deployment, DeploymentStatus, holding_days
+from app.deployments.workflow import DEPLOYMENT_WORKFLOW
+from app.experts.models import Expert, ExpertStatus
 from app.grants import services as grants
 from app.grants.models import (
     Disbursement,
@@ -39,15 +43,6 @@ from app.grants.models import (
     GrantStatus,
 )
 from app.ledger import services as ledger
-from app.roster import matching, notifications
-from app.roster.models import (
-    OPEN,
-    Deployment,
-    DeploymentStatus,
-    Expert,
-    ExpertStatus,
-)
-from app.roster.workflow import DEPLOYMENT_WORKFLOW
 
 MAX_MISSION_DAYS = 180
 REPORT_FILE_KINDS = ("pdf", "docx", "xlsx", "png", "jpeg")
@@ -276,6 +271,14 @@ def validate_terms(
     return start, end, person_days, rate_text, fee, travel, text[:10000]
 
 
+def overlapping(
+    session: Session, expert_id: int, start: date, end: date, *, ignore: int | None = None
+) -> Deployment | None:
+    """A deployment that already holds some of these days in the expert's calendar."""
+    stmt = select(Deployment).where(*holding_days(expert_id, start, end, ignore=ignore))
+    return session.execute(stmt.limit(1)).scalars().first()
+
+
 def propose(
     session: Session, actor: User, grant: Grant, expert: Expert, terms: Terms
 ) -> Deployment:
@@ -316,12 +319,12 @@ def propose(
     start, end, person_days, rate_text, fee, travel, text = validate_terms(
         session, grant, expert, terms
     )
-    if not matching.covers(expert, start, end):
+    if not expert.is_available(start, end):
         raise ValidationError(
             _("the expert has not said it is available for all of these dates"),
             fields={"start": "not available"},
         )
-    clash = matching.overlapping(session, expert.id, start, end)
+    clash = overlapping(session, expert.id, start, end)
     if clash is not None:
         raise Conflict(
             _(

@@ -9,9 +9,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.auth.current import actor
+from app.auth.models import User
 from app.core import uploads
 from app.core.errors import NotFound
 from app.core.pagination import page_arg
@@ -19,11 +21,8 @@ from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
 from app.core.web import int_arg, refusals, submit_form
-from app.extensions import db
-from app.grants import services as grants
-from app.grants.models import DisbursementKind
-from app.roster import deployments, profiles
-from app.roster.forms import (
+from app.deployments import services as deployments
+from app.deployments.forms import (
     ConsentForm,
     DeclineForm,
     PaymentForm,
@@ -33,8 +32,12 @@ from app.roster.forms import (
     ReportForm,
     ReviewForm,
 )
-from app.roster.models import Deployment, DeploymentStatus
-from app.roster.workflow import DEPLOYMENT_WORKFLOW
+from app.deployments.models import Deployment, DeploymentStatus
+from app.deployments.workflow import DEPLOYMENT_WORKFLOW
+from app.experts import profiles
+from app.extensions import db
+from app.grants import services as grants
+from app.grants.models import DisbursementKind, Grant, GrantStatus
 
 bp = Blueprint("deployments", __name__)
 READERS = (Role.SECRETARIAT, Role.AUDITOR, Role.EXPERT, Role.APPLICANT)
@@ -83,7 +86,7 @@ def _render_new(grant_id: int, expert_id: int, form: ProposeForm) -> str:
 def new(grant_id: int) -> Response | str:
     expert_id = int_arg(request.values.get("expert"))
     if not expert_id:
-        return redirect(url_for("experts.match", grant_id=grant_id))
+        return redirect(url_for("roster.match", grant_id=grant_id))
     if request.method == "GET":
         form = ProposeForm(
             formdata=None,
@@ -349,3 +352,23 @@ def attachment(deployment_id: int, file_id: int) -> Response:
         as_attachment=True,
         download_name=stored.original_name,
     )
+
+
+def grant_section(
+    grant: Grant, *, session: Session, user: User
+) -> tuple[str, dict[str, Any]] | None:
+    """The experts part of a grant's page: its missions, and the way to find more."""
+    role = user.role_enum
+    if role not in (Role.SECRETARIAT, Role.AUDITOR, Role.APPLICANT):
+        return None
+    missions = deployments.for_grant(session, grant)
+    if not missions and not grant.expert_budget_minor and role is Role.APPLICANT:
+        return None
+    staff = role in (Role.SECRETARIAT, Role.AUDITOR)
+    return "roster/_grant_section.html", {
+        "grant": grant,
+        "missions": missions,
+        "show_budget": staff,
+        "free": deployments.expert_budget_free(session, grant) if staff else 0,
+        "can_match": role is Role.SECRETARIAT and grant.status_enum is GrantStatus.ACTIVE,
+    }

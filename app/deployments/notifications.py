@@ -1,4 +1,4 @@
-"""E-mails implied by the roster's transitions and reminders."""
+"""E-mails implied by a deployment's transitions, and the mission report's reminders."""
 
 from __future__ import annotations
 
@@ -37,10 +37,6 @@ def _tell(kind: str, *audiences: Audience) -> Callable[[Session, Any, Any], None
                     mail.queue(session, user, kind, {"deployment": deployment})
 
     return effect
-
-
-def vetted(session: Session, expert: Any, actor: Any) -> None:
-    mail.queue(session, expert.user, "expert_vetted", {"expert": expert})
 
 
 offered = _tell("deployment_offered", expert_of)
