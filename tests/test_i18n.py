@@ -18,9 +18,9 @@ from sqlalchemy import select
 from app.committee.models import BallotOutcome
 from app.core import i18n
 from app.core.mail import OutboxMessage
-from app.experts.models import EXPERT_LABELS, ExpertStatus
+from app.experts.models import ExpertStatus
 from app.extensions import db
-from app.grants.models import GRANT_LABELS, GrantStatus
+from app.grants.models import GrantStatus
 from app.reference import services as reference
 from app.reference.models import State
 from tests import builders
@@ -106,8 +106,8 @@ def test_dashboard_is_in_the_users_language(client, factory, locale):
 
 def test_labels_agree_with_the_noun_they_describe(app):
     with app.test_request_context(), force_locale("fr"):
-        assert str(GRANT_LABELS[GrantStatus.ACTIVE]) == "active"  # une subvention
-        assert str(EXPERT_LABELS[ExpertStatus.ACTIVE]) == "actif"  # un expert
+        assert GrantStatus.ACTIVE.label == "active"  # une subvention
+        assert ExpertStatus.ACTIVE.label == "actif"  # un expert
         assert BallotOutcome.DEFERRED.label == "report"  # never the code ("deferred")
         assert State(iso3="HTI", name="Haiti", ldc=True, lldc=False, sids=True).flags == [
             "PMA",
@@ -115,7 +115,7 @@ def test_labels_agree_with_the_noun_they_describe(app):
         ]
         assert reference.languages()["en"] == "anglais"  # CLDR names in the page's language
     with app.test_request_context(), force_locale("es"):
-        assert str(GRANT_LABELS[GrantStatus.ACTIVE]) == "activa"
+        assert GrantStatus.ACTIVE.label == "activa"
         assert reference.languages()["fr"] == "francés"
     with app.test_request_context():
         assert reference.languages()["fr"] == "French"

@@ -15,7 +15,7 @@ from functools import wraps
 from typing import Annotated, Any, TypeVar
 
 from flask import Response, g, jsonify, request
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from app.auth import services as auth_services
@@ -23,6 +23,7 @@ from app.auth.models import User
 from app.core.audit import audit_origin
 from app.core.errors import DomainError
 from app.core.numbers import MAX_BIGINT
+from app.core.pagination import Page
 from app.core.roles import Role
 from app.extensions import db
 
@@ -32,6 +33,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 # and never an OverflowError in the driver; the services then check the range that makes
 # sense (person-days, a rating, an id that exists).
 Int = Annotated[StrictInt, Field(ge=-MAX_BIGINT - 1, le=MAX_BIGINT)]
+
+
+class Strict(BaseModel):
+    """A request body: a field the route does not know is refused (422), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,14 @@ def error_response(
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sptf"'
     return response
+
+
+def page_response(page: Page[Any], items: list[Any]) -> Response:
+    """A list's answer: the page's items in their JSON form, and where the page stands
+    (`total` stops at 1,000: `total_capped` then says there are more)."""
+    return jsonify(
+        items=items, page=page.page, pages=page.pages, total=page.total, total_capped=page.capped
+    )
 
 
 def bearer_user() -> User | None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 
-from app.api.core import Int, api_endpoint, current_api_user
+from app.api.core import Int, Strict, api_endpoint, current_api_user, page_response
 from app.applications import services
 from app.applications.letters import decision_letter_response
 from app.applications.serializers import application_json, application_summary_json
@@ -29,10 +29,6 @@ bp = Blueprint("applications_api", __name__, url_prefix="/api/v1")
 
 Text = StrictStr
 Number = StrictStr | StrictInt | float  # kept as text, so never overflows
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class RecommendationIn(Strict):
@@ -150,13 +146,7 @@ def list_applications() -> Response:
         status=request.args.get("status"),
         page=page_arg(request.args.get("page")),
     )
-    return jsonify(
-        items=[application_summary_json(a) for a in page.items],
-        page=page.page,
-        pages=page.pages,
-        total=page.total,
-        total_capped=page.capped,
-    )
+    return page_response(page, [application_summary_json(a) for a in page.items])
 
 
 @bp.post("/applications")

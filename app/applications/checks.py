@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, object_session
 
 from app.applications.models import Application
+from app.auth.models import User
 from app.core.errors import ValidationError
-from app.core.money import Money, exponent
+from app.core.money import Money, exponent, fund_currency
 from app.settings import services as settings
 
 
@@ -102,7 +102,7 @@ def progress(application: Application) -> tuple[int, int]:
     return sum(s.complete for s in required), len(required)
 
 
-def require_complete(application: Application, actor: Any) -> None:
+def require_complete(application: Application, actor: User | None) -> None:
     missing = [p for s in sections(application) if not s.complete for p in s.problems]
     if missing:
         raise ValidationError(
@@ -125,7 +125,7 @@ class Criterion:
 def ceiling(session: Session) -> Money:
     """The grant ceiling today: the admin's setting (GRANT_CEILING until one is saved)."""
     whole = settings.get(session, "grant_ceiling")
-    currency = current_app.config["FUND_CURRENCY"]
+    currency = fund_currency()
     return Money(int(whole) * 10 ** exponent(currency), currency)
 
 
@@ -135,10 +135,8 @@ def eligibility(application: Application) -> list[Criterion]:
     if session is None:  # screening reads a stored application, never a transient one
         raise RuntimeError("eligibility is checked on a stored application")
     limit = ceiling(session)
-    fund_currency = current_app.config["FUND_CURRENCY"]
-    budget_ok = (
-        bool(a.budget_lines) and a.requested_amount_minor > 0 and a.currency == fund_currency
-    )
+    currency = fund_currency()
+    budget_ok = bool(a.budget_lines) and a.requested_amount_minor > 0 and a.currency == currency
     within = a.currency == limit.currency and a.requested_amount_minor <= limit.amount_minor
     return [
         Criterion(
@@ -168,7 +166,7 @@ def eligibility(application: Application) -> list[Criterion]:
     ]
 
 
-def require_eligible(application: Application, actor: Any) -> None:
+def require_eligible(application: Application, actor: User | None) -> None:
     unmet = [str(c.label) for c in eligibility(application) if not c.met]
     if unmet:
         raise ValidationError(

@@ -4,10 +4,11 @@ It states the decision, the amount and the reasons; never who voted how."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app
+from flask import Response, abort
 
 from app.applications.models import Application, ApplicationStatus
 from app.core.database import utcnow
+from app.core.money import fund_currency
 from app.core.pdf import render_pdf
 
 LETTER_STATUSES = frozenset(
@@ -24,7 +25,7 @@ def decision_letter_pdf(application: Application) -> bytes:
         "pdf/decision_letter.html",
         application=application,
         issued=application.decided_at or application.screened_at or utcnow(),
-        fund_currency=current_app.config["FUND_CURRENCY"],
+        fund_currency=fund_currency(),
     )
 
 

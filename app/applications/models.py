@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -19,53 +18,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.money import Money
 from app.core.uploads import StoredFile
 from app.reference.models import Mechanism, Sdg, State, Theme
 
 
-class ApplicationStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    INELIGIBLE = "ineligible"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    DEFERRED = "deferred"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return STATUS_TONES[self]
+class ApplicationStatus(LabelledEnum):
+    DRAFT = "draft", _l("draft"), "neutral"
+    SUBMITTED = "submitted", _l("submitted"), "info"
+    RETURNED = "returned", _l("returned for changes"), "warn"
+    INELIGIBLE = "ineligible", _l("ineligible — referred"), "err"
+    IN_REVIEW = "in_review", _l("in committee review"), "info"
+    APPROVED = "approved", _l("approved"), "ok"
+    REJECTED = "rejected", _l("not approved"), "err"
+    DEFERRED = "deferred", _l("deferred"), "warn"
+    WITHDRAWN = "withdrawn", _l("withdrawn"), "neutral"
 
 
-STATUS_LABELS = {
-    ApplicationStatus.DRAFT: _l("draft"),
-    ApplicationStatus.SUBMITTED: _l("submitted"),
-    ApplicationStatus.RETURNED: _l("returned for changes"),
-    ApplicationStatus.INELIGIBLE: _l("ineligible — referred"),
-    ApplicationStatus.IN_REVIEW: _l("in committee review"),
-    ApplicationStatus.APPROVED: _l("approved"),
-    ApplicationStatus.REJECTED: _l("not approved"),
-    ApplicationStatus.DEFERRED: _l("deferred"),
-    ApplicationStatus.WITHDRAWN: _l("withdrawn"),
-}
-STATUS_TONES = {
-    ApplicationStatus.DRAFT: "neutral",
-    ApplicationStatus.SUBMITTED: "info",
-    ApplicationStatus.RETURNED: "warn",
-    ApplicationStatus.INELIGIBLE: "err",
-    ApplicationStatus.IN_REVIEW: "info",
-    ApplicationStatus.APPROVED: "ok",
-    ApplicationStatus.REJECTED: "err",
-    ApplicationStatus.DEFERRED: "warn",
-    ApplicationStatus.WITHDRAWN: "neutral",
-}
 # Statuses the committee may see: the request reached it.
 COMMITTEE_VISIBLE = frozenset(
     {
@@ -78,31 +48,16 @@ COMMITTEE_VISIBLE = frozenset(
 DECIDED = frozenset({ApplicationStatus.APPROVED, ApplicationStatus.REJECTED})
 
 
-class BudgetCategory(StrEnum):
-    EXPERTS = "experts"
-    TRAINING = "training"
-    TRAVEL = "travel"
-    CONSULTATION = "consultation"
-    PUBLICATIONS = "publications"
-    EQUIPMENT = "equipment"
-    TRANSLATION = "translation"
-    OTHER = "other"
+class BudgetCategory(LabelledEnum):
+    EXPERTS = "experts", _l("Experts and facilitators")
+    TRAINING = "training", _l("Training and workshops")
+    TRAVEL = "travel", _l("Travel and subsistence")
+    CONSULTATION = "consultation", _l("Consultations with rights-holders and civil society")
+    PUBLICATIONS = "publications", _l("Publications and awareness-raising")
+    EQUIPMENT = "equipment", _l("Equipment and software")
+    TRANSLATION = "translation", _l("Translation and interpretation")
+    OTHER = "other", _l("Other")
 
-    @property
-    def label(self) -> str:
-        return str(BUDGET_LABELS[self])
-
-
-BUDGET_LABELS = {
-    BudgetCategory.EXPERTS: _l("Experts and facilitators"),
-    BudgetCategory.TRAINING: _l("Training and workshops"),
-    BudgetCategory.TRAVEL: _l("Travel and subsistence"),
-    BudgetCategory.CONSULTATION: _l("Consultations with rights-holders and civil society"),
-    BudgetCategory.PUBLICATIONS: _l("Publications and awareness-raising"),
-    BudgetCategory.EQUIPMENT: _l("Equipment and software"),
-    BudgetCategory.TRANSLATION: _l("Translation and interpretation"),
-    BudgetCategory.OTHER: _l("Other"),
-}
 
 application_themes = Table(
     "application_themes",

@@ -7,13 +7,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
+from app.auth.models import User
 from app.auth.services import active_users_with_role, focal_points
 from app.core import mail
 from app.core.roles import Role
 
 
 def to_secretariat(kind: str) -> Any:
-    def effect(session: Session, application: Application, actor: Any) -> None:
+    def effect(session: Session, application: Application, actor: User | None) -> None:
         for user in active_users_with_role(session, Role.SECRETARIAT):
             mail.queue(session, user, kind, {"application": application, "actor": actor})
 
@@ -21,7 +22,7 @@ def to_secretariat(kind: str) -> Any:
 
 
 def to_state(kind: str) -> Any:
-    def effect(session: Session, application: Application, actor: Any) -> None:
+    def effect(session: Session, application: Application, actor: User | None) -> None:
         for user in focal_points(session, application.state_iso3):
             mail.queue(session, user, kind, {"application": application})
 

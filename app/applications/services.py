@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -34,7 +33,7 @@ from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
-from app.core.money import Money, MoneyError, parse_amount
+from app.core.money import Money, MoneyError, fund_currency, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.core.sequences import yearly_reference
@@ -281,10 +280,6 @@ def _positive_int(
             fields={name: "out of range"},
         )
     return number
-
-
-def fund_currency() -> str:
-    return str(current_app.config["FUND_CURRENCY"])
 
 
 def _currency(value: str | None) -> str:

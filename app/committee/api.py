@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import Field, StrictStr
 
-from app.api.core import Int, api_endpoint, current_api_user
+from app.api.core import Int, Strict, api_endpoint, current_api_user
 from app.applications import services as applications
 from app.committee import ballots, screening
 from app.core.roles import Role
@@ -16,10 +16,6 @@ from app.extensions import db
 from app.grants import services as grants
 
 bp = Blueprint("committee_api", __name__, url_prefix="/api/v1")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ScreeningIn(Strict):

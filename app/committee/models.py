@@ -11,16 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.applications.models import Application
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.roles import Region, Role
 
 
-class SeatKind(StrEnum):
-    MEMBER = "member"
-    ALTERNATE = "alternate"
-
-    @property
-    def label(self) -> str:
-        return str(_l("member") if self is SeatKind.MEMBER else _l("alternate"))
+class SeatKind(LabelledEnum):
+    MEMBER = "member", _l("member")
+    ALTERNATE = "alternate", _l("alternate")
 
 
 class CommitteeSeat(Base):
@@ -67,20 +64,10 @@ class BallotStatus(StrEnum):
     CLOSED = "closed"
 
 
-class BallotOutcome(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    DEFERRED = "deferred"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "approved": lazy_pgettext("ballot outcome", "approved"),
-                "rejected": lazy_pgettext("ballot outcome", "rejected"),
-                "deferred": lazy_pgettext("ballot outcome", "deferred"),
-            }[self.value]
-        )
+class BallotOutcome(LabelledEnum):
+    APPROVED = "approved", lazy_pgettext("ballot outcome", "approved")
+    REJECTED = "rejected", lazy_pgettext("ballot outcome", "rejected")
+    DEFERRED = "deferred", lazy_pgettext("ballot outcome", "deferred")
 
 
 class Ballot(Base):
@@ -167,16 +154,10 @@ class BallotMember(Base):
         return self.recusal_reason
 
 
-class VoteChoice(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    ABSTAIN = "abstain"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {"approve": _l("approve"), "reject": _l("reject"), "abstain": _l("abstain")}[self.value]
-        )
+class VoteChoice(LabelledEnum):
+    APPROVE = "approve", _l("approve")
+    REJECT = "reject", _l("reject")
+    ABSTAIN = "abstain", _l("abstain")
 
 
 class Vote(Base):

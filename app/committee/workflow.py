@@ -11,11 +11,10 @@ before the deadline. The scheduled job closes only after the deadline.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 
 from app.applications.models import ApplicationStatus
+from app.auth.models import User
 from app.committee.models import Ballot, BallotMember, BallotOutcome
 from app.committee.models import BallotStatus as S
 from app.core.database import utcnow
@@ -27,9 +26,9 @@ COMMITTEE = frozenset({Role.COMMITTEE})
 SECRETARIAT = frozenset({Role.SECRETARIAT})
 
 
-def sitting_member(ballot: Ballot, actor: Any) -> BallotMember:
+def sitting_member(ballot: Ballot, actor: User | None) -> BallotMember:
     """The actor's seat on this ballot, if it sits and is not recused."""
-    member = ballot.member_for(actor)
+    member = ballot.member_for(actor) if actor is not None else None
     if member is None:
         raise PermissionDenied(_("you are not a member of this ballot"))
     if member.recused:
@@ -42,29 +41,29 @@ def _before_deadline(ballot: Ballot) -> None:
         raise TransitionNotAllowed(_("the ballot's deadline has passed; it is being closed"))
 
 
-def _may_vote(ballot: Ballot, actor: Any) -> None:
+def _may_vote(ballot: Ballot, actor: User | None) -> None:
     _before_deadline(ballot)
     if ballot.vote_of(sitting_member(ballot, actor)) is not None:
         raise Conflict(_("you have voted already: change your vote instead"))
 
 
-def _may_change_vote(ballot: Ballot, actor: Any) -> None:
+def _may_change_vote(ballot: Ballot, actor: User | None) -> None:
     _before_deadline(ballot)
     if ballot.vote_of(sitting_member(ballot, actor)) is None:
         raise Conflict(_("you have not voted yet: there is no vote to change"))
 
 
-def _may_recuse(ballot: Ballot, actor: Any) -> None:
+def _may_recuse(ballot: Ballot, actor: User | None) -> None:
     _before_deadline(ballot)
     sitting_member(ballot, actor)
 
 
-def _may_close(ballot: Ballot, actor: Any) -> None:
+def _may_close(ballot: Ballot, actor: User | None) -> None:
     if actor is None and ballot.deadline > utcnow():
         raise Conflict(_("the scheduler closes a ballot only after its deadline"))
 
 
-def _deferred(ballot: Ballot, actor: Any) -> None:
+def _deferred(ballot: Ballot, actor: User | None) -> None:
     if (
         ballot.outcome != BallotOutcome.DEFERRED
         or ballot.application.status_enum is not ApplicationStatus.DEFERRED

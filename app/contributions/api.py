@@ -6,19 +6,15 @@ from datetime import date
 from typing import Literal
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import StrictInt, StrictStr
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import Strict, api_endpoint, current_api_user
 from app.contributions import card_gifts, corrections, services
 from app.contributions.models import Contribution
 from app.core.roles import Role
 from app.extensions import db
 
 bp = Blueprint("contributions_api", __name__, url_prefix="/api/v1")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ContributionIn(Strict):

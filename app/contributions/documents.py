@@ -14,7 +14,7 @@ from app.contributions.models import Contribution
 from app.core import audit
 from app.core.database import today
 from app.core.errors import ValidationError
-from app.core.money import Money
+from app.core.money import Money, fund_currency
 from app.core.pdf import render_pdf
 from app.ledger import services as ledger
 from app.ledger.models import LedgerTransaction, TransactionKind
@@ -48,7 +48,7 @@ def statement_pdf(session: Session, donor: User, date_from: date, date_to: date)
         .scalars()
         .all()
     )
-    currency = ledger.base_currency()
+    currency = fund_currency()
     rows = []
     total = 0
     for t in transactions:

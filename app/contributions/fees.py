@@ -6,13 +6,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.contributions import services, stripe_gateway
+from app.core.money import fund_currency
 
 
 def record_unknown_fees(session: Session) -> str:
     """A job: the look-ups happen with nothing locked, then each fee is recorded under the
     fund lock (once: a fee recorded meanwhile by a `charge.updated` event is kept)."""
     pending = services.unknown_fees(session)
-    currency = services.base_currency()
+    currency = fund_currency()
     session.commit()  # nothing stays locked while Stripe answers
     found = [(cid, stripe_gateway.fee_for_charge(charge, currency)) for cid, charge in pending]
     recorded = 0

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
@@ -9,53 +8,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.money import Money
 
 
-class ContributionKind(StrEnum):
-    CARD = "card"
-    BANK = "bank"
-    PLEDGE = "pledge"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {"card": _l("card"), "bank": _l("bank transfer"), "pledge": _l("pledge")}[self.value]
-        )
+class ContributionKind(LabelledEnum):
+    CARD = "card", _l("card")
+    BANK = "bank", _l("bank transfer")
+    PLEDGE = "pledge", _l("pledge")
 
 
-class ContributionStatus(StrEnum):
-    PENDING = "pending"  # a card payment not confirmed yet
-    PLEDGED = "pledged"  # promised, not (fully) received
-    RECEIVED = "received"
-    REFUNDED = "refunded"  # wholly refunded or lost to a dispute
-    FAILED = "failed"
-    CANCELLED = "cancelled"  # a pledge that will not be paid
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return {
-            "pending": "info",
-            "pledged": "warn",
-            "received": "ok",
-            "refunded": "neutral",
-            "failed": "err",
-            "cancelled": "neutral",
-        }[self.value]
-
-
-STATUS_LABELS = {
-    ContributionStatus.PENDING: _l("awaiting payment"),
-    ContributionStatus.PLEDGED: _l("pledged"),
-    ContributionStatus.RECEIVED: _l("received"),
-    ContributionStatus.REFUNDED: _l("refunded"),
-    ContributionStatus.FAILED: _l("failed"),
-    ContributionStatus.CANCELLED: _l("cancelled"),
-}
+class ContributionStatus(LabelledEnum):
+    PENDING = "pending", _l("awaiting payment"), "info"  # a card payment not confirmed yet
+    PLEDGED = "pledged", _l("pledged"), "warn"  # promised, not (fully) received
+    RECEIVED = "received", _l("received"), "ok"
+    REFUNDED = "refunded", _l("refunded"), "neutral"  # wholly refunded or lost to a dispute
+    FAILED = "failed", _l("failed"), "err"
+    CANCELLED = "cancelled", _l("cancelled"), "neutral"  # a pledge that will not be paid
 
 
 class Contribution(Base):

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import UTC, date, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ from app.core import audit, mail
 from app.core.database import today, utcnow
 from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.core.i18n import money_text, status_word
-from app.core.money import Money, MoneyError, parse_amount
+from app.core.money import Money, MoneyError, fund_currency, parse_amount
 from app.core.money import convert as convert_money
 from app.core.numbers import whole_number
 from app.core.pagination import Page, paginate
@@ -35,10 +34,6 @@ from app.ledger.models import Category, LedgerTransaction, TransactionKind
 from app.ledger.services import Duplicate
 
 
-def base_currency() -> str:
-    return str(current_app.config["FUND_CURRENCY"])
-
-
 def _money(value: Any, currency: str) -> Money:
     try:
         return parse_amount(value, currency)
@@ -50,7 +45,7 @@ def _money(value: Any, currency: str) -> Money:
 
 def convert(original: Money, rate: Any, *, stored: bool = False) -> tuple[str, int]:
     """(rate as text, amount in the fund's currency). Same currency: rate 1."""
-    return convert_money(original, rate, base_currency(), stored=stored)
+    return convert_money(original, rate, fund_currency(), stored=stored)
 
 
 def find_donor(session: Session, email: str) -> User:
@@ -189,7 +184,7 @@ def record_bank(
         original_currency=original.currency,
         rate=rate_text,
         base_amount_minor=base,
-        base_currency=base_currency(),
+        base_currency=fund_currency(),
         received_minor=base,
         received_original_minor=original.amount_minor,
         reference=reference,
@@ -247,7 +242,7 @@ def record_pledge(
         original_currency=original.currency,
         rate=rate_text,
         base_amount_minor=base,
-        base_currency=base_currency(),
+        base_currency=fund_currency(),
         reference=reference,
         note=(note or "").strip()[:2000],
         due_on=due_on,
@@ -374,14 +369,14 @@ def start_card_gift(
     """The pending gift and its idempotency key, committed before Stripe is called."""
     if donor.role_enum is not Role.DONOR:
         raise PermissionDenied(_("only donors give by card"))
-    currency = (currency or base_currency()).strip().upper()
+    currency = (currency or fund_currency()).strip().upper()
     money = _money(amount, currency)
-    if money.currency != base_currency():
+    if money.currency != fund_currency():
         raise ValidationError(
             _(
                 "card gifts are made in the fund's currency, %(currency)s;"
                 " transfers can be in any currency",
-                currency=base_currency(),
+                currency=fund_currency(),
             ),
             fields={"currency": "not the fund currency"},
         )
@@ -392,7 +387,7 @@ def start_card_gift(
         original_amount_minor=money.amount_minor,
         original_currency=money.currency,
         base_amount_minor=money.amount_minor,
-        base_currency=base_currency(),
+        base_currency=fund_currency(),
         idempotency_key=f"sptf-gift-{uuid.uuid4()}",
     )
     session.add(contribution)

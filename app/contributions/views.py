@@ -23,13 +23,13 @@ from app.contributions.forms import (
 from app.contributions.models import Contribution, ContributionStatus
 from app.core.database import today
 from app.core.errors import DomainError, PermissionDenied
+from app.core.money import fund_currency
 from app.core.pagination import page_arg
 from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
 from app.core.web import refusals, require_post_form, submit_form
 from app.extensions import db
-from app.ledger import services as ledger
 
 bp = Blueprint("contributions", __name__)
 READERS = (Role.DONOR, Role.SECRETARIAT, Role.AUDITOR)
@@ -88,7 +88,7 @@ def new(kind: str) -> Response | str:
             flash_after_commit(_("Recorded."))
             return redirect(url_for("contributions.detail", contribution_id=contribution.id))
     return render_template(
-        "contributions/new.html", form=form, kind=kind, fund_currency=ledger.base_currency()
+        "contributions/new.html", form=form, kind=kind, fund_currency=fund_currency()
     )
 
 
@@ -243,9 +243,9 @@ def give() -> Response | str:
             # The gift and its idempotency key are committed before Stripe is called.
             contribution = card_gifts.start(db.session(), actor(), form.amount.data)
             return redirect(url_for("contributions.pay", contribution_id=contribution.id))
-    form.amount.description = _("In %(currency)s.", currency=ledger.base_currency())
+    form.amount.description = _("In %(currency)s.", currency=fund_currency())
     return render_template(
-        "contributions/give.html", form=form, enabled=enabled, fund_currency=ledger.base_currency()
+        "contributions/give.html", form=form, enabled=enabled, fund_currency=fund_currency()
     )
 
 

@@ -17,6 +17,7 @@ from babel.numbers import (
     get_territory_currencies,
     list_currencies,
 )
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.core.errors import ValidationError
@@ -26,6 +27,12 @@ _LETTER_BESIDE_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 MAX_MINOR = 10**14
 MAX_DIGITS = 20  # refused before any arithmetic, so "1E999999" cannot overflow Decimal
 AMOUNT_SYNTAX = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|[+-]?\.\d+")
+
+
+def fund_currency() -> str:
+    """The fund's one currency (FUND_CURRENCY, default USD): its accounts, its grants and
+    requests, card gifts, and what every other currency is converted to."""
+    return str(current_app.config["FUND_CURRENCY"])
 
 
 class MoneyError(ValueError):

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.core.errors import PermissionDenied
 from app.core.roles import Role
+from app.core.workflow import WorkflowActor
 from app.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +37,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
-def require_role(actor: Any, *roles: Role) -> None:
+def require_role(actor: WorkflowActor | None, *roles: Role) -> None:
     """The same rule inside a service, against an explicit actor."""
     if actor is None or actor.role_enum not in roles:
         raise PermissionDenied(_("you may not do this"))

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from app.core.labels import LabelledEnum
 
-class Role(StrEnum):
-    APPLICANT = "applicant"
-    COMMITTEE = "committee"
-    SECRETARIAT = "secretariat"
-    EXPERT = "expert"
-    DONOR = "donor"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+class Role(LabelledEnum):
+    APPLICANT = "applicant", _l("State focal point")
+    COMMITTEE = "committee", _l("Committee member")
+    SECRETARIAT = "secretariat", _l("Secretariat")
+    EXPERT = "expert", _l("Expert")
+    DONOR = "donor", _l("Donor")
+    AUDITOR = "auditor", _l("Auditor")
+    ADMIN = "admin", _l("Administrator")
 
     @property
     def needs_totp(self) -> bool:
@@ -28,16 +24,6 @@ class Role(StrEnum):
     def self_registrable(self) -> bool:
         return self in SELF_REGISTRATION_ROLES
 
-
-ROLE_LABELS = {
-    Role.APPLICANT: _l("State focal point"),
-    Role.COMMITTEE: _l("Committee member"),
-    Role.SECRETARIAT: _l("Secretariat"),
-    Role.EXPERT: _l("Expert"),
-    Role.DONOR: _l("Donor"),
-    Role.AUDITOR: _l("Auditor"),
-    Role.ADMIN: _l("Administrator"),
-}
 
 TOTP_ROLES = frozenset({Role.SECRETARIAT, Role.COMMITTEE, Role.ADMIN})
 SELF_REGISTRATION_ROLES = frozenset({Role.DONOR, Role.EXPERT})
@@ -49,22 +35,9 @@ INVITABLE_BY: dict[Role, frozenset[Role]] = {
 }
 
 
-class Region(StrEnum):
-    AFRICAN = "african"
-    ASIA_PACIFIC = "asia_pacific"
-    EASTERN_EUROPEAN = "eastern_european"
-    GRULAC = "grulac"
-    WEOG = "weog"
-
-    @property
-    def label(self) -> str:
-        return str(REGION_LABELS[self])
-
-
-REGION_LABELS = {
-    Region.AFRICAN: _l("African States"),
-    Region.ASIA_PACIFIC: _l("Asia-Pacific States"),
-    Region.EASTERN_EUROPEAN: _l("Eastern European States"),
-    Region.GRULAC: _l("Latin American and Caribbean States"),
-    Region.WEOG: _l("Western European and other States"),
-}
+class Region(LabelledEnum):
+    AFRICAN = "african", _l("African States")
+    ASIA_PACIFIC = "asia_pacific", _l("Asia-Pacific States")
+    EASTERN_EUROPEAN = "eastern_european", _l("Eastern European States")
+    GRULAC = "grulac", _l("Latin American and Caribbean States")
+    WEOG = "weog", _l("Western European and other States")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictStr
+from pydantic import StrictStr
 
-from app.api.core import Int, api_endpoint, current_api_user
+from app.api.core import Int, Strict, api_endpoint, current_api_user
 from app.core.roles import Role
 from app.deployments import services as deployments
 from app.deployments.models import Deployment
@@ -17,10 +17,6 @@ from app.extensions import db
 from app.grants import services as grants
 
 bp = Blueprint("deployments_api", __name__, url_prefix="/api/v1")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class DeploymentIn(Strict):

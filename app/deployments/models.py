@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -21,51 +20,24 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.money import Money
 from app.core.uploads import StoredFile
 from app.experts.models import Expert
 from app.grants.models import Grant
 
 
-class DeploymentStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    SCHEDULED = "scheduled"
-    REPORTED = "reported"
-    REVISION_REQUESTED = "revision_requested"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(DEPLOYMENT_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return DEPLOYMENT_TONES[self]
+class DeploymentStatus(LabelledEnum):
+    PROPOSED = "proposed", _l("offered to the expert"), "info"
+    ACCEPTED = "accepted", _l("waiting for the State's consent"), "warn"
+    DECLINED = "declined", _l("declined by the expert"), "neutral"
+    SCHEDULED = "scheduled", _l("scheduled"), "ok"
+    REPORTED = "reported", _l("mission report in review"), "info"
+    REVISION_REQUESTED = "revision_requested", _l("report to be revised"), "warn"
+    COMPLETED = "completed", _l("completed"), "ok"
+    CANCELLED = "cancelled", _l("cancelled"), "err"
 
 
-DEPLOYMENT_LABELS = {
-    DeploymentStatus.PROPOSED: _l("offered to the expert"),
-    DeploymentStatus.ACCEPTED: _l("waiting for the State's consent"),
-    DeploymentStatus.DECLINED: _l("declined by the expert"),
-    DeploymentStatus.SCHEDULED: _l("scheduled"),
-    DeploymentStatus.REPORTED: _l("mission report in review"),
-    DeploymentStatus.REVISION_REQUESTED: _l("report to be revised"),
-    DeploymentStatus.COMPLETED: _l("completed"),
-    DeploymentStatus.CANCELLED: _l("cancelled"),
-}
-DEPLOYMENT_TONES = {
-    DeploymentStatus.PROPOSED: "info",
-    DeploymentStatus.ACCEPTED: "warn",
-    DeploymentStatus.DECLINED: "neutral",
-    DeploymentStatus.SCHEDULED: "ok",
-    DeploymentStatus.REPORTED: "info",
-    DeploymentStatus.REVISION_REQUESTED: "warn",
-    DeploymentStatus.COMPLETED: "ok",
-    DeploymentStatus.CANCELLED: "err",
-}
 # The statuses that hold the expert's calendar: an offer not yet answered counts too, so
 # two offers for the same days cannot both be accepted.
 HOLDS_CALENDAR = (

@@ -11,24 +11,25 @@ from app.auth.models import User
 from app.auth.services import active_users_with_role, focal_points
 from app.core import mail
 from app.core.roles import Role
+from app.deployments.models import Deployment
 
 Audience = Callable[[Session, Any], Iterable[User]]
 
 
-def expert_of(session: Session, deployment: Any) -> Iterable[User]:
+def expert_of(session: Session, deployment: Deployment) -> Iterable[User]:
     return [deployment.expert.user]
 
 
-def state_of(session: Session, deployment: Any) -> Iterable[User]:
+def state_of(session: Session, deployment: Deployment) -> Iterable[User]:
     return focal_points(session, deployment.grant.state_iso3)
 
 
-def secretariat(session: Session, deployment: Any) -> Iterable[User]:
+def secretariat(session: Session, deployment: Deployment) -> Iterable[User]:
     return active_users_with_role(session, Role.SECRETARIAT)
 
 
 def _tell(kind: str, *audiences: Audience) -> Callable[[Session, Any, Any], None]:
-    def effect(session: Session, deployment: Any, actor: Any) -> None:
+    def effect(session: Session, deployment: Deployment, actor: User | None) -> None:
         seen: set[int] = set()
         for audience in audiences:
             for user in audience(session, deployment):
@@ -50,7 +51,7 @@ revision_requested = _tell("deployment_revision_requested", expert_of)
 cancelled = _tell("deployment_cancelled", expert_of, state_of)
 
 
-def report_reminder(session: Session, deployment: Any, step: str) -> bool:
+def report_reminder(session: Session, deployment: Deployment, step: str) -> bool:
     """`step` names the reminder ("due", "overdue-2", "overdue-3"…); each is sent once. True if
     it was queued now."""
     queued = mail.queue(

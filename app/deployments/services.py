@@ -641,7 +641,7 @@ def _cancel_pending_payments(session: Session, actor: User, deployment: Deployme
 # -- when the grant closes -----------------------------------------------------------------------------
 
 
-def on_grant_closing(grant: Grant, *, session: Session, actor: Any, action: str) -> None:
+def on_grant_closing(grant: Grant, *, session: Session, actor: User, action: str) -> None:
     deployments = for_grant(session, grant)
     if action == "cancel":
         for deployment in deployments:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.database import today
 from app.core.errors import Conflict
 from app.core.roles import Role
 from app.core.workflow import Transition, Workflow
 from app.deployments import notifications
+from app.deployments.models import Deployment
 from app.deployments.models import DeploymentStatus as D
 
 SECRETARIAT = frozenset({Role.SECRETARIAT})
@@ -18,7 +18,7 @@ EXPERT = frozenset({Role.EXPERT})
 APPLICANT = frozenset({Role.APPLICANT})
 
 
-def _mission_started(deployment: Any, actor: Any) -> None:
+def _mission_started(deployment: Deployment, actor: User | None) -> None:
     if deployment.start_date > today():
         raise Conflict(
             _(

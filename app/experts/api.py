@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictStr
+from pydantic import StrictStr
 
-from app.api.core import Int, api_endpoint, current_api_user
+from app.api.core import Int, Strict, api_endpoint, current_api_user
 from app.core.roles import Role
 from app.core.unit_of_work import keep_changes
 from app.experts import profiles
@@ -13,10 +13,6 @@ from app.experts.serializers import expert_json
 from app.extensions import db
 
 bp = Blueprint("experts_api", __name__, url_prefix="/api/v1")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class LanguageIn(Strict):

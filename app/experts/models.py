@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -19,53 +18,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.money import Money
 from app.core.uploads import StoredFile
 from app.reference.models import Mechanism, Theme
 
 
-class ExpertStatus(StrEnum):
-    APPLIED = "applied"  # waiting for the secretariat's vetting
-    ACTIVE = "active"
-    REJECTED = "rejected"
-    INACTIVE = "inactive"  # deactivated by the secretariat
-
-    @property
-    def label(self) -> str:
-        return str(EXPERT_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return {"applied": "warn", "active": "ok", "rejected": "err", "inactive": "neutral"}[
-            self.value
-        ]
+class ExpertStatus(LabelledEnum):
+    APPLIED = "applied", _l("awaiting vetting"), "warn"  # waiting for the secretariat's vetting
+    ACTIVE = "active", _l("active"), "ok"
+    REJECTED = "rejected", _l("not accepted"), "err"
+    INACTIVE = "inactive", _l("deactivated"), "neutral"  # deactivated by the secretariat
 
 
-EXPERT_LABELS = {
-    ExpertStatus.APPLIED: _l("awaiting vetting"),
-    ExpertStatus.ACTIVE: _l("active"),
-    ExpertStatus.REJECTED: _l("not accepted"),
-    ExpertStatus.INACTIVE: _l("deactivated"),
-}
+class LanguageLevel(LabelledEnum):
+    BASIC = "basic", _l("basic")
+    WORKING = "working", _l("working knowledge")
+    FLUENT = "fluent", _l("fluent")
+    NATIVE = "native", _l("native")
 
-
-class LanguageLevel(StrEnum):
-    BASIC = "basic"
-    WORKING = "working"
-    FLUENT = "fluent"
-    NATIVE = "native"
-
-    @property
-    def label(self) -> str:
-        return str(LEVEL_LABELS[self])
-
-
-LEVEL_LABELS = {
-    LanguageLevel.BASIC: _l("basic"),
-    LanguageLevel.WORKING: _l("working knowledge"),
-    LanguageLevel.FLUENT: _l("fluent"),
-    LanguageLevel.NATIVE: _l("native"),
-}
 
 expert_themes = Table(
     "expert_themes",

@@ -8,7 +8,6 @@ from datetime import date
 from itertools import pairwise
 from typing import Any, Literal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,7 +17,7 @@ from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
 from app.core.errors import NotFound, PermissionDenied, ValidationError
-from app.core.money import MoneyError, is_currency, parse_amount
+from app.core.money import MoneyError, fund_currency, is_currency, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.permissions import require_role
 from app.core.roles import Role
@@ -34,10 +33,6 @@ MAX_PERIODS = 24
 MAX_LANGUAGES = 12
 
 
-def _fund_currency() -> str:
-    return str(current_app.config["FUND_CURRENCY"])
-
-
 # -- reading ------------------------------------------------------------------------------------
 
 
@@ -50,7 +45,7 @@ def own_profile(session: Session, user: User) -> Expert:
     require_role(user, Role.EXPERT)
     expert = profile_of(session, user)
     if expert is None:
-        expert = Expert(user_id=user.id, rate_currency=_fund_currency())
+        expert = Expert(user_id=user.id, rate_currency=fund_currency())
         session.add(expert)
         session.flush()
         audit.record(session, "expert.start", expert, actor=user)
@@ -277,7 +272,7 @@ def update_profile(
         raise PermissionDenied(_("an expert edits only its own profile"))
     if expert.status_enum is ExpertStatus.INACTIVE:
         raise PermissionDenied(_("this profile is deactivated: write to the secretariat"))
-    currency = (changes.currency or expert.rate_currency or _fund_currency()).strip().upper()
+    currency = (changes.currency or expert.rate_currency or fund_currency()).strip().upper()
     rate = None
     if changes.daily_rate is not None or changes.currency is not None:
         raw = changes.daily_rate

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.errors import ValidationError
 from app.core.roles import Role
 from app.core.workflow import Transition, Workflow
 from app.experts import notifications
+from app.experts.models import Expert
 from app.experts.models import ExpertStatus as E
 
 SECRETARIAT = frozenset({Role.SECRETARIAT})
 EXPERT = frozenset({Role.EXPERT})
 
 
-def _profile_complete(expert: Any, actor: Any) -> None:
+def _profile_complete(expert: Expert, actor: User | None) -> None:
     missing = [
         label
         for label, present in (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import api_endpoint, current_api_user, page_response
 from app.core.money import Money
 from app.core.pagination import page_arg
 from app.extensions import db
@@ -89,6 +89,4 @@ def ledger_entries() -> Response:
                 ],
             }
         )
-    return jsonify(
-        items=items, page=page.page, pages=page.pages, total=page.total, total_capped=page.capped
-    )
+    return page_response(page, items)

@@ -19,7 +19,7 @@ from app.auth.models import User
 from app.core.database import today
 from app.core.dates import add_months
 from app.core.errors import PermissionDenied
-from app.core.money import Money
+from app.core.money import Money, fund_currency
 from app.core.numbers import whole_number
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
@@ -32,7 +32,6 @@ from app.ledger.models import (
     MonthTotal,
     TransactionKind,
 )
-from app.ledger.services import base_currency
 from app.reference.models import State, Theme
 
 READERS = (Role.SECRETARIAT, Role.DONOR, Role.AUDITOR)
@@ -339,10 +338,10 @@ def donor_choices(session: Session, user: User) -> list[tuple[int, str]]:
 
 
 def money_formatter() -> Any:
-    currency = base_currency()
+    currency = fund_currency()
     return lambda minor: Money(int(minor), currency).format()
 
 
 def money_tick_formatter() -> Any:
-    currency = base_currency()
+    currency = fund_currency()
     return lambda minor: Money(int(minor), currency).format_compact()

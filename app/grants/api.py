@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import StrictInt, StrictStr
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import Strict, api_endpoint, current_api_user
 from app.core.roles import Role
 from app.extensions import db
 from app.grants import services
@@ -13,10 +13,6 @@ from app.grants.agreement import agreement_pdf
 from app.grants.serializers import grant_json
 
 bp = Blueprint("grants_api", __name__, url_prefix="/api/v1")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AcceptIn(Strict):

@@ -4,11 +4,11 @@ oldest first), and what happens when money leaves the fund outside its control."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.core.database import utcnow
 from app.core.roles import Role
 from app.grants.models import Grant, GrantStatus
@@ -19,12 +19,12 @@ from app.ledger import services as ledger
 __all__ = ["after_money_out", "commit_waiting", "release_unspent", "waiting_queue"]
 
 
-def _workflow_actor(actor: Any) -> Any:
+def _workflow_actor(actor: User | None) -> User | None:
     """The secretariat officer who caused a system transition, or None (the system)."""
     return actor if actor is not None and actor.role_enum is Role.SECRETARIAT else None
 
 
-def _commit(session: Session, grant: Grant, actor: Any = None) -> bool:
+def _commit(session: Session, grant: Grant, actor: User | None = None) -> bool:
     """Commit the grant's amount if the fund's uncommitted money covers it. Only
     commit_waiting calls this, in the queue's order."""
     if ledger.available(session) < grant.amount_minor:
@@ -53,7 +53,7 @@ def waiting_queue(session: Session, *, lock: bool = False) -> Sequence[Grant]:
     return session.execute(stmt).unique().scalars().all()
 
 
-def commit_waiting(session: Session, actor: Any = None) -> int:
+def commit_waiting(session: Session, actor: User | None = None) -> int:
     """Cover a shortfall first, then commit waiting grants, oldest first, while the money
     lasts: the queue is never jumped (a younger grant never takes money an older one needs)."""
     ledger.lock_fund(session)
@@ -105,7 +105,7 @@ def after_money_out(session: Session) -> list[Grant]:
     return put_back
 
 
-def release_unspent(session: Session, actor: Any, grant: Grant, memo: str) -> int:
+def release_unspent(session: Session, actor: User | None, grant: Grant, memo: str) -> int:
     outstanding = postings.commitment_outstanding(session, grant.id)
     if outstanding > 0:
         postings.release(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.applications.models import Application
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.money import Money
 from app.reference.models import State
 
@@ -24,39 +24,14 @@ class PaidWork(Protocol):
     def reference(self) -> str: ...
 
 
-class GrantStatus(StrEnum):
-    AWAITING_FUNDS = "awaiting_funds"
-    AWAITING_ACCEPTANCE = "awaiting_acceptance"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(GRANT_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return {
-            "awaiting_funds": "warn",
-            "awaiting_acceptance": "info",
-            "active": "ok",
-            "suspended": "warn",
-            "completed": "neutral",
-            "cancelled": "err",
-        }[self.value]
-
-
-GRANT_LABELS = {
-    GrantStatus.AWAITING_FUNDS: _l("awaiting funds"),
-    GrantStatus.AWAITING_ACCEPTANCE: _l("awaiting the State's acceptance"),
+class GrantStatus(LabelledEnum):
+    AWAITING_FUNDS = "awaiting_funds", _l("awaiting funds"), "warn"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _l("awaiting the State's acceptance"), "info"
     # The context tells translators the noun is a grant (French and Spanish adjectives agree).
-    GrantStatus.ACTIVE: lazy_pgettext("grant status", "active"),
-    GrantStatus.SUSPENDED: _l("suspended"),
-    GrantStatus.COMPLETED: _l("completed"),
-    GrantStatus.CANCELLED: _l("cancelled"),
-}
+    ACTIVE = "active", lazy_pgettext("grant status", "active"), "ok"
+    SUSPENDED = "suspended", _l("suspended"), "warn"
+    COMPLETED = "completed", _l("completed"), "neutral"
+    CANCELLED = "cancelled", _l("cancelled"), "err"
 
 
 class Grant(Base):
@@ -127,17 +102,9 @@ class Grant(Base):
         return Money(self.expert_budget_minor, self.currency)
 
 
-class TrancheCondition(StrEnum):
-    ACCEPTANCE = "acceptance"
-    INTERIM_REPORT = "interim_report"
-
-    @property
-    def label(self) -> str:
-        return str(
-            _l("on acceptance of the agreement")
-            if self is TrancheCondition.ACCEPTANCE
-            else _l("after the interim report is accepted")
-        )
+class TrancheCondition(LabelledEnum):
+    ACCEPTANCE = "acceptance", _l("on acceptance of the agreement")
+    INTERIM_REPORT = "interim_report", _l("after the interim report is accepted")
 
 
 class Tranche(Base):
@@ -197,40 +164,16 @@ class Tranche(Base):
         return "releasable" if self.is_releasable else "waiting"
 
 
-class DisbursementStatus(StrEnum):
-    PENDING_APPROVAL = "pending_approval"
-    PAID = "paid"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "pending_approval": _l("waiting for a second officer"),
-                "paid": _l("paid"),
-                "cancelled": lazy_pgettext("disbursement status", "cancelled"),
-            }[self.value]
-        )
-
-    @property
-    def tone(self) -> str:
-        return {"pending_approval": "warn", "paid": "ok", "cancelled": "neutral"}[self.value]
+class DisbursementStatus(LabelledEnum):
+    PENDING_APPROVAL = "pending_approval", _l("waiting for a second officer"), "warn"
+    PAID = "paid", _l("paid"), "ok"
+    CANCELLED = "cancelled", lazy_pgettext("disbursement status", "cancelled"), "neutral"
 
 
-class DisbursementKind(StrEnum):
-    TRANCHE = "tranche"
-    EXPERT_FEE = "expert_fee"
-    TRAVEL = "travel"
-
-    @property
-    def label(self) -> str:
-        return str(
-            {
-                "tranche": _l("Tranche to the State"),
-                "expert_fee": _l("Expert's fee"),
-                "travel": _l("Expert's travel"),
-            }[self.value]
-        )
+class DisbursementKind(LabelledEnum):
+    TRANCHE = "tranche", _l("Tranche to the State")
+    EXPERT_FEE = "expert_fee", _l("Expert's fee")
+    TRAVEL = "travel", _l("Expert's travel")
 
 
 class Disbursement(Base):

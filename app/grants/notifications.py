@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.auth.models import User
 from app.auth.services import active_users_with_role, focal_points
 from app.core import mail
 from app.core.roles import Role
@@ -13,7 +14,7 @@ from app.grants.models import Grant
 
 
 def _to_state(kind: str) -> Any:
-    def effect(session: Session, grant: Grant, actor: Any) -> None:
+    def effect(session: Session, grant: Grant, actor: User | None) -> None:
         for user in focal_points(session, grant.state_iso3):
             mail.queue(session, user, kind, {"grant": grant})
 
@@ -21,7 +22,7 @@ def _to_state(kind: str) -> Any:
 
 
 def _to_secretariat(kind: str) -> Any:
-    def effect(session: Session, grant: Grant, actor: Any) -> None:
+    def effect(session: Session, grant: Grant, actor: User | None) -> None:
         for user in active_users_with_role(session, Role.SECRETARIAT):
             mail.queue(session, user, kind, {"grant": grant})
 

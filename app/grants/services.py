@@ -136,7 +136,9 @@ def tranche_schedule(amount_minor: int) -> list[Tranche]:
     ]
 
 
-def create_for_application(session: Session, application: Application, actor: Any = None) -> Grant:
+def create_for_application(
+    session: Session, application: Application, actor: User | None = None
+) -> Grant:
     """Approval hands over here: the grant, its tranche schedule, and a commitment if funds allow."""
     if application.approved_amount_minor is None:
         raise Conflict(_("only an approved application with an approved amount becomes a grant"))
@@ -199,7 +201,7 @@ def accept(session: Session, actor: User, grant: Grant, *, name: str, title: str
     return grant
 
 
-def interim_report_accepted(session: Session, grant: Grant, actor: Any) -> None:
+def interim_report_accepted(session: Session, grant: Grant, actor: User | None) -> None:
     """Called by the reports domain: the tranches waiting for the interim report may go."""
     now = utcnow()
     for tranche in grant.tranches:
@@ -213,7 +215,7 @@ def interim_report_accepted(session: Session, grant: Grant, actor: Any) -> None:
             )
 
 
-def final_report_accepted(session: Session, grant: Grant, actor: Any) -> None:
+def final_report_accepted(session: Session, grant: Grant, actor: User | None) -> None:
     grant.final_report_accepted_at = utcnow()
     audit.record(session, "grant.final_report_accepted", grant, actor=actor)
 

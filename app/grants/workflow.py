@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import gettext as _
 
+from app.auth.models import User
 from app.core.errors import Conflict, PermissionDenied
 from app.core.roles import Role
 from app.core.workflow import Transition, Workflow
 from app.grants import notifications
+from app.grants.models import Disbursement, Grant
 from app.grants.models import DisbursementStatus as D
 from app.grants.models import GrantStatus as G
 
@@ -17,18 +17,18 @@ SECRETARIAT = frozenset({Role.SECRETARIAT})
 APPLICANT = frozenset({Role.APPLICANT})
 
 
-def _no_pending_releases(grant: Any, actor: Any) -> None:
+def _no_pending_releases(grant: Grant, actor: User | None) -> None:
     if any(d.status == D.PENDING_APPROVAL for d in grant.disbursements):
         raise Conflict(_("a release is waiting for approval: approve or cancel it first"))
 
 
-def _final_report_accepted(grant: Any, actor: Any) -> None:
+def _final_report_accepted(grant: Grant, actor: User | None) -> None:
     _no_pending_releases(grant, actor)
     if grant.final_report_accepted_at is None:
         raise Conflict(_("the grant is completed once its final report is accepted"))
 
 
-def _checker_is_not_maker(disbursement: Any, actor: Any) -> None:
+def _checker_is_not_maker(disbursement: Disbursement, actor: User | None) -> None:
     if actor is not None and actor.id == disbursement.created_by_id:
         raise PermissionDenied(
             _("the officer who created a release cannot approve it: a second officer must")

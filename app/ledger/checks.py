@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.money import fund_currency
 from app.ledger.models import (
     Account,
     Category,
@@ -17,7 +18,7 @@ from app.ledger.models import (
     TransactionKind,
     wrong_sign,
 )
-from app.ledger.services import CASH, COMMITTED_FUNDS, base_currency
+from app.ledger.services import CASH, COMMITTED_FUNDS
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def _month_total_drift(session: Session) -> Problem | None:
 
 
 def iter_problems(session: Session) -> Iterator[Problem]:
-    currency = base_currency()
+    currency = fund_currency()
 
     # 1. Every transaction has two or more entries that sum to zero, in the fund's currency.
     rows = session.execute(

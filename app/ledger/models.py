@@ -11,49 +11,40 @@ by the services.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.core.money import Money
 
 
-class Category(StrEnum):
-    CASH = "cash"  # the fund's money at the bank and with the card processor
-    PLEDGES = "pledges"  # receivable: pledged, not yet received (one per donor)
-    CONTRIBUTIONS = "contributions"  # what each donor gave or pledged (credit)
-    FEES = "fees"  # payment processing fees
-    COMMITTED_FUNDS = "committed_funds"  # cash set aside for commitments (debit)
-    COMMITMENT = "commitment"  # each grant's undisbursed commitment: payable (credit)
-    DISBURSEMENTS = "disbursements"  # what each grant has been paid
-    DUE_TO_PROCESSOR = "due_to_processor"  # refunds/disputes beyond the cash held (credit)
+class Category(LabelledEnum):
+    # The fund's money at the bank and with the card processor.
+    CASH = "cash", _l("Fund cash")
+    # Receivable: pledged, not yet received (one per donor).
+    PLEDGES = "pledges", _l("Pledges receivable")
+    # What each donor gave or pledged (credit).
+    CONTRIBUTIONS = "contributions", _l("Contributions")
+    FEES = "fees", _l("Payment fees")  # payment processing fees
+    # Cash set aside for commitments (debit).
+    COMMITTED_FUNDS = "committed_funds", _l("Funds set aside for commitments")
+    # Each grant's undisbursed commitment: payable (credit).
+    COMMITMENT = "commitment", _l("Grant commitment (payable)")
+    # What each grant has been paid.
+    DISBURSEMENTS = "disbursements", _l("Grant disbursements")
+    # Refunds and disputes beyond the cash held (credit).
+    DUE_TO_PROCESSOR = "due_to_processor", _l("Due to the card processor")
     # Commitments that cash no longer covers, after a refund or a lost dispute (debit): the
     # fund's recorded shortfall. Funds set aside + shortfall = outstanding commitments.
-    SHORTFALL = "shortfall"
+    SHORTFALL = "shortfall", _l("Commitments not covered by cash (shortfall)")
     # Gains (credit) and losses (debit) when a pledge in another currency is paid at a rate
     # other than the pledge's, or its last payment settles a rounding remainder: either sign.
-    EXCHANGE = "exchange"
-
-    @property
-    def label(self) -> str:
-        return str(CATEGORY_LABELS[self])
+    EXCHANGE = "exchange", _l("Exchange differences")
 
 
-CATEGORY_LABELS = {
-    Category.CASH: _l("Fund cash"),
-    Category.PLEDGES: _l("Pledges receivable"),
-    Category.CONTRIBUTIONS: _l("Contributions"),
-    Category.FEES: _l("Payment fees"),
-    Category.COMMITTED_FUNDS: _l("Funds set aside for commitments"),
-    Category.COMMITMENT: _l("Grant commitment (payable)"),
-    Category.DISBURSEMENTS: _l("Grant disbursements"),
-    Category.DUE_TO_PROCESSOR: _l("Due to the card processor"),
-    Category.SHORTFALL: _l("Commitments not covered by cash (shortfall)"),
-    Category.EXCHANGE: _l("Exchange differences"),
-}
 DEBIT_NORMAL = frozenset(
     {
         Category.CASH,
@@ -78,41 +69,22 @@ def wrong_sign(category: Category | str, balance_minor: int) -> bool:
     return False
 
 
-class TransactionKind(StrEnum):
-    CONTRIBUTION = "contribution"
-    PLEDGE = "pledge"
-    PLEDGE_RECEIPT = "pledge_receipt"
-    PLEDGE_CANCELLATION = "pledge_cancellation"
-    FEE = "fee"
-    COMMITMENT = "commitment"
-    RELEASE = "release"
-    DISBURSEMENT = "disbursement"
-    REFUND = "refund"
-    DISPUTE = "dispute"
-    REVERSAL = "reversal"
-    SHORTFALL = "shortfall"  # commitments moved out of the funds set aside: cash is short
-    SHORTFALL_COVERED = "shortfall_covered"  # money came in: commitments covered again
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {
-    TransactionKind.CONTRIBUTION: _l("Contribution received"),
-    TransactionKind.PLEDGE: _l("Pledge"),
-    TransactionKind.PLEDGE_RECEIPT: _l("Pledge payment received"),
-    TransactionKind.PLEDGE_CANCELLATION: _l("Pledge cancelled"),
-    TransactionKind.FEE: _l("Payment fee"),
-    TransactionKind.COMMITMENT: _l("Commitment to a grant"),
-    TransactionKind.RELEASE: _l("Commitment released"),
-    TransactionKind.DISBURSEMENT: _l("Disbursement"),
-    TransactionKind.REFUND: _l("Refund"),
-    TransactionKind.DISPUTE: _l("Card dispute"),
-    TransactionKind.REVERSAL: _l("Reversal"),
-    TransactionKind.SHORTFALL: _l("Shortfall: commitments above the cash held"),
-    TransactionKind.SHORTFALL_COVERED: _l("Shortfall covered"),
-}
+class TransactionKind(LabelledEnum):
+    CONTRIBUTION = "contribution", _l("Contribution received")
+    PLEDGE = "pledge", _l("Pledge")
+    PLEDGE_RECEIPT = "pledge_receipt", _l("Pledge payment received")
+    PLEDGE_CANCELLATION = "pledge_cancellation", _l("Pledge cancelled")
+    FEE = "fee", _l("Payment fee")
+    COMMITMENT = "commitment", _l("Commitment to a grant")
+    RELEASE = "release", _l("Commitment released")
+    DISBURSEMENT = "disbursement", _l("Disbursement")
+    REFUND = "refund", _l("Refund")
+    DISPUTE = "dispute", _l("Card dispute")
+    REVERSAL = "reversal", _l("Reversal")
+    # Commitments moved out of the funds set aside: cash is short.
+    SHORTFALL = "shortfall", _l("Shortfall: commitments above the cash held")
+    # Money came in: commitments covered again.
+    SHORTFALL_COVERED = "shortfall_covered", _l("Shortfall covered")
 
 
 BALANCE_SIGN_SQL = (

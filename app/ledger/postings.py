@@ -28,11 +28,11 @@ The callers (grants, contributions) decide *whether*; these functions write *how
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app.core.audit import Actor
 from app.ledger import services as ledger
 from app.ledger.models import LedgerTransaction, TransactionKind
 from app.ledger.services import LedgerError, Leg
@@ -44,7 +44,7 @@ def receipt(
     donor_id: int,
     donor_name: str,
     amount_minor: int,
-    actor: Any = None,
+    actor: Actor | None = None,
     memo: str = "",
     external_id: str | None = None,
     effective_on: date | None = None,
@@ -94,7 +94,7 @@ def pledge(
     donor_id: int,
     donor_name: str,
     amount_minor: int,
-    actor: Any,
+    actor: Actor | None,
     memo: str = "",
 ) -> LedgerTransaction:
     return ledger.post(
@@ -116,7 +116,7 @@ def pledge_receipt(
     donor_id: int,
     donor_name: str,
     amount_minor: int,
-    actor: Any,
+    actor: Actor | None,
     memo: str = "",
     effective_on: date | None = None,
     settles_minor: int | None = None,
@@ -147,7 +147,7 @@ def pledge_cancellation(
     donor_id: int,
     donor_name: str,
     amount_minor: int,
-    actor: Any,
+    actor: Actor | None,
     memo: str = "",
 ) -> LedgerTransaction:
     return ledger.post(
@@ -164,7 +164,12 @@ def pledge_cancellation(
 
 
 def commitment(
-    session: Session, *, grant_id: int, reference: str, amount_minor: int, actor: Any = None
+    session: Session,
+    *,
+    grant_id: int,
+    reference: str,
+    amount_minor: int,
+    actor: Actor | None = None,
 ) -> LedgerTransaction:
     ledger.lock_fund(session)
     if ledger.available(session) < amount_minor:
@@ -188,7 +193,7 @@ def disbursement(
     grant_id: int,
     reference: str,
     amount_minor: int,
-    actor: Any,
+    actor: Actor | None,
     memo: str = "",
 ) -> LedgerTransaction:
     return ledger.post(
@@ -212,7 +217,7 @@ def release(
     grant_id: int,
     reference: str,
     amount_minor: int,
-    actor: Any,
+    actor: Actor | None,
     memo: str = "",
 ) -> LedgerTransaction:
     # What cash did not cover is released first: the shortfall shrinks before the funds

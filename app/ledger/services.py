@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.core import audit
+from app.core.audit import Actor
 from app.core.database import today
 from app.core.errors import Conflict, DomainError
-from app.core.money import Money
+from app.core.money import Money, fund_currency
 from app.ledger.models import (
     DEBIT_NORMAL,
     Account,
@@ -60,10 +59,6 @@ class Duplicate(Conflict):
     """This external event is already in the ledger (a replayed webhook)."""
 
 
-def base_currency() -> str:
-    return str(current_app.config["FUND_CURRENCY"])
-
-
 @dataclass(frozen=True)
 class Leg:
     account: Account
@@ -88,7 +83,7 @@ def _get_or_create(
             code=code,
             category=category,
             name=name,
-            currency=base_currency(),
+            currency=fund_currency(),
             donor_id=donor_id,
             grant_id=grant_id,
         )
@@ -190,7 +185,7 @@ def post(
     kind: TransactionKind,
     legs: Sequence[Leg],
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     memo: str = "",
     external_id: str | None = None,
     grant_id: int | None = None,
@@ -204,7 +199,7 @@ def post(
         raise LedgerError(_("a transaction needs at least two non-zero entries"))
     if sum(leg.amount_minor for leg in legs) != 0:
         raise LedgerError(_("the entries of a transaction must sum to zero"))
-    currency = base_currency()
+    currency = fund_currency()
     if any(leg.account.currency != currency for leg in legs):
         raise LedgerError(
             _("every entry is in the fund's currency, %(currency)s", currency=currency)
@@ -313,7 +308,7 @@ def reverse(
     session: Session,
     transaction: LedgerTransaction,
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     memo: str = "",
     external_id: str | None = None,
 ) -> LedgerTransaction:
@@ -385,7 +380,7 @@ def position(session: Session) -> FundPosition:
     pledges = total(Category.PLEDGES)
     exchange = total(Category.EXCHANGE)
     return FundPosition(
-        currency=base_currency(),
+        currency=fund_currency(),
         contributions=contributions,
         pledges_outstanding=pledges,
         received=contributions - pledges - exchange,

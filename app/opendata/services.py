@@ -17,6 +17,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application, Indicator, application_sdgs, application_themes
+from app.core.money import fund_currency
 from app.grants.models import Disbursement, DisbursementKind, Grant, GrantStatus
 from app.ledger.models import Account, Category, Entry, LedgerTransaction, TransactionKind
 from app.opendata.records import GrantRecord, IndicatorRow, Movement, ReportedValue
@@ -79,7 +80,7 @@ class Fund:
 def fund_from_config(config: Mapping[str, Any]) -> Fund:
     return Fund(
         organisation_id=str(config["IATI_ORGANISATION_ID"]).strip(),
-        currency=str(config["FUND_CURRENCY"]),
+        currency=fund_currency(),
         base_url=str(config["BASE_URL"]).rstrip("/"),
     )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from pydantic import BaseModel, ConfigDict, StrictFloat, StrictStr
+from pydantic import StrictFloat, StrictStr
 from sqlalchemy.orm import Session
 
-from app.api.core import Int, api_endpoint, current_api_user
+from app.api.core import Int, Strict, api_endpoint, current_api_user
 from app.auth.models import User
 from app.core.roles import Role
 from app.extensions import db
@@ -18,10 +18,6 @@ from app.reports import services
 from app.reports.models import Report
 
 bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class IndicatorIn(Strict):

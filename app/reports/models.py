@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
@@ -11,54 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.applications.models import Application, Indicator, Recommendation
 from app.core.database import Base, str_enum, today, utcnow
+from app.core.labels import LabelledEnum
 from app.core.uploads import StoredFile
 from app.grants.models import Grant, GrantStatus
 from app.recommendations.models import ImplementationStatus
 
 
-class ReportKind(StrEnum):
-    INTERIM = "interim"
-    FINAL = "final"
-    PROGRESS = "progress"  # an extra report the secretariat asks for
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
+class ReportKind(LabelledEnum):
+    INTERIM = "interim", _l("Interim report")
+    FINAL = "final", _l("Final report")
+    PROGRESS = "progress", _l("Progress report")  # an extra report the secretariat asks for
 
 
-KIND_LABELS = {
-    ReportKind.INTERIM: _l("Interim report"),
-    ReportKind.FINAL: _l("Final report"),
-    ReportKind.PROGRESS: _l("Progress report"),
-}
+class ReportStatus(LabelledEnum):
+    DUE = "due", _l("due"), "info"
+    SUBMITTED = "submitted", _l("submitted, in review"), "warn"
+    ACCEPTED = "accepted", _l("accepted"), "ok"
+    REVISION_REQUESTED = "revision_requested", _l("to be revised"), "warn"
 
 
-class ReportStatus(StrEnum):
-    DUE = "due"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    REVISION_REQUESTED = "revision_requested"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return {
-            "due": "info",
-            "submitted": "warn",
-            "accepted": "ok",
-            "revision_requested": "warn",
-        }[self.value]
-
-
-STATUS_LABELS = {
-    ReportStatus.DUE: _l("due"),
-    ReportStatus.SUBMITTED: _l("submitted, in review"),
-    ReportStatus.ACCEPTED: _l("accepted"),
-    ReportStatus.REVISION_REQUESTED: _l("to be revised"),
-}
 # The State still owes the report in these statuses: past the due date, it is overdue.
 OWED = (ReportStatus.DUE, ReportStatus.REVISION_REQUESTED)
 # ... but only while its grant runs: a cancelled or completed grant is owed nothing more (no
@@ -191,32 +161,12 @@ class RecommendationProgress(Base):
         return ImplementationStatus(self.status)
 
 
-class StoryStatus(StrEnum):
-    DRAFT = "draft"
-    AWAITING_CONSENT = "awaiting_consent"
-    PUBLISHED = "published"
-    WITHDRAWN = "withdrawn"
+class StoryStatus(LabelledEnum):
+    DRAFT = "draft", _l("draft"), "neutral"
+    AWAITING_CONSENT = "awaiting_consent", _l("waiting for the State's consent"), "warn"
+    PUBLISHED = "published", _l("published"), "ok"
+    WITHDRAWN = "withdrawn", _l("withdrawn"), "err"
 
-    @property
-    def label(self) -> str:
-        return str(STORY_LABELS[self])
-
-    @property
-    def tone(self) -> str:
-        return {
-            "draft": "neutral",
-            "awaiting_consent": "warn",
-            "published": "ok",
-            "withdrawn": "err",
-        }[self.value]
-
-
-STORY_LABELS = {
-    StoryStatus.DRAFT: _l("draft"),
-    StoryStatus.AWAITING_CONSENT: _l("waiting for the State's consent"),
-    StoryStatus.PUBLISHED: _l("published"),
-    StoryStatus.WITHDRAWN: _l("withdrawn"),
-}
 
 story_recommendations = Table(
     "story_recommendations",

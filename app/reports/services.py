@@ -55,7 +55,7 @@ def default_schedule(grant: Grant) -> list[tuple[ReportKind, date]]:
     return [(ReportKind(due.kind), due.due) for due in reporting_schedule(grant)]
 
 
-def schedule(session: Session, grant: Grant, actor: Any = None) -> list[Report]:
+def schedule(session: Session, grant: Grant, actor: User | None = None) -> list[Report]:
     """Create the grant's reports (once); called when the State accepts the agreement."""
     existing = session.execute(select(Report.id).where(Report.grant_id == grant.id)).first()
     if existing is not None:
@@ -76,7 +76,7 @@ def schedule(session: Session, grant: Grant, actor: Any = None) -> list[Report]:
     return reports
 
 
-def on_grant_accepted(grant: Grant, *, session: Session, actor: Any) -> None:
+def on_grant_accepted(grant: Grant, *, session: Session, actor: User | None) -> None:
     schedule(session, grant, actor)
 
 

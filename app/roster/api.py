@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
-from app.api.core import api_endpoint, current_api_user
+from app.api.core import api_endpoint, current_api_user, page_response
 from app.core.errors import ValidationError
 from app.core.numbers import whole_number
 from app.core.pagination import page_arg
@@ -70,10 +70,4 @@ def search() -> Response:
             name=request.args.get("q") or None,
         )
     page = matching.search(session, criteria, page=page_arg(request.args.get("page")))
-    return jsonify(
-        items=[match_json(m) for m in page.items],
-        page=page.page,
-        pages=page.pages,
-        total=page.total,
-        total_capped=page.capped,
-    )
+    return page_response(page, [match_json(m) for m in page.items])

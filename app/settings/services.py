@@ -16,6 +16,7 @@ from app.core import audit
 from app.core.errors import ValidationError
 from app.core.permissions import require_role
 from app.core.roles import Role
+from app.core.workflow import WorkflowActor
 from app.settings.models import Setting
 
 
@@ -116,7 +117,9 @@ def all_values(session: Session) -> dict[str, int]:
     return {k: int(stored[k]) if k in stored else d.default() for k, d in DEFINITIONS.items()}
 
 
-def update(session: Session, actor: Any, values: Mapping[str, Any]) -> dict[str, tuple[int, int]]:
+def update(
+    session: Session, actor: WorkflowActor, values: Mapping[str, Any]
+) -> dict[str, tuple[int, int]]:
     """Validate every value first, then store them; returns what changed."""
     require_role(actor, Role.ADMIN)
     current = all_values(session)

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Integer, case, cast, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
+from app.core.money import fund_currency
 from app.grants.models import Disbursement, DisbursementKind
 from app.ledger.models import Account, Category, Entry, LedgerTransaction, TransactionKind
-from app.ledger.services import base_currency
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def read(session: Session, year: int) -> Finances:
         outstanding=before[Category.PLEDGES] + moved(Category.PLEDGES),
     )
     return Finances(
-        currency=base_currency(),
+        currency=fund_currency(),
         cash=cash,
         commitments=commitments,
         pledges=pledges,
