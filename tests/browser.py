@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import Page
 
@@ -67,6 +69,17 @@ def seated_committee(secretariat: User, nationality: dict[Region, str]) -> dict[
         members[region] = user
     db.session.commit()
     return members
+
+
+def screenshots(shots: Path) -> Callable[[Page, str], None]:
+    """`shot = screenshots(ARTIFACTS / "journey-money")`, then `shot(page, "01-give")` saves
+    the whole page there (test-artifacts/) for a person to look at."""
+
+    def shot(page: Page, name: str) -> None:
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    return shot
 
 
 def sign_in(page: Page, base: str, user: User) -> None:

@@ -32,6 +32,7 @@ from app.extensions import db, limiter
 from app.fund.checks import all_problems
 from app.ledger import checks as ledger_checks
 from config import TestingConfig, database_url
+from tests import builders, stripe_helpers
 from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -144,6 +145,42 @@ def runner(app: Flask) -> Any:
 @pytest.fixture
 def factory(app: Flask) -> Factory:
     return Factory(db.session)
+
+
+# -- the people most tests need (a file may give its own, for a reason it says) ------------------
+
+
+@pytest.fixture
+def staff(factory: Factory) -> Any:
+    """A secretariat officer: the maker of releases and corrections."""
+    return factory.user("secretariat", name="Amara Diallo")
+
+
+@pytest.fixture
+def checker(factory: Factory) -> Any:
+    """A second secretariat officer: the checker who approves what `staff` prepared."""
+    return factory.user("secretariat", name="Tomás Herrera")
+
+
+@pytest.fixture
+def fiji(factory: Factory) -> Any:
+    """Fiji's focal point (Fiji is a SIDS in the Asia-Pacific group)."""
+    return factory.user("applicant", state="FJI", name="Mere Tuilagi")
+
+
+@pytest.fixture
+def board(factory: Factory, staff: Any) -> Any:
+    """The committee: five seated members, one per regional group."""
+    return builders.committee(factory, staff)
+
+
+@pytest.fixture
+def stripe_on(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Card giving switched on, with a Stripe API nobody answers (fees stay unknown)."""
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_x")
+    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_helpers.WEBHOOK_SECRET)
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import time
 from typing import Any
 
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from app.auth import services as auth
@@ -97,3 +99,8 @@ def login(client: FlaskClient, user: User) -> None:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF the app made (receipts, letters, the annual report)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)

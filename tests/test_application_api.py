@@ -1,16 +1,13 @@
 """The application, screening, recusal, vote and decision routes of the JSON API."""
 
-import io
-
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.committee.models import Vote
 from app.core.roles import Region
 from app.extensions import db
 from tests import builders
-from tests.factories import bearer, login
+from tests.factories import bearer, login, pdf_text
 
 BODY = {
     "title": "Child-friendly justice",
@@ -233,10 +230,6 @@ def test_other_state_gets_404_and_roles_get_403(client, cast, factory):
 
 
 # -- the decision letter -----------------------------------------------------------------------------------
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.parametrize("status", ["approved", "rejected", "ineligible"])

@@ -18,18 +18,8 @@ from tests.factories import login
 
 
 @pytest.fixture
-def fiji(factory):
-    return factory.user("applicant", state="FJI", name="Mere Tuilagi")
-
-
-@pytest.fixture
 def malawi(factory):
     return factory.user("applicant", state="MWI")
-
-
-@pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
 
 
 def mails(kind):

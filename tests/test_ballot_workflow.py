@@ -42,16 +42,6 @@ class Actor:
         self.role_enum = role
 
 
-@pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def board(factory, staff):
-    return builders.committee(factory, staff)
-
-
 def _ballot(factory, staff, board, status, action):
     """A ballot where every guard passes for the African member (who has voted when the
     action is to change the vote), so that only the table decides."""

@@ -27,16 +27,6 @@ A, AP, EE, G, W = (
 
 
 @pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def fiji(factory):
-    return factory.user("applicant", state="FJI")
-
-
-@pytest.fixture
 def board(factory, staff):
     """Five seated members; the Asia-Pacific member is a national of Fiji."""
     return builders.committee(factory, staff, nationality={AP: "FJI"})

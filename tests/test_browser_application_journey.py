@@ -5,19 +5,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from app.core.roles import Region
-from tests.browser import person, seated_committee, sign_in
+from tests.browser import person, screenshots, seated_committee, sign_in
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 SHOTS = ARTIFACTS / "journey-application"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+shot = screenshots(SHOTS)
 
 
 def test_apply_screen_vote_close_and_read_the_decision(browser: Browser, live_server):

@@ -13,16 +13,12 @@ from app.core.database import utcnow
 from app.core.roles import Region
 from app.extensions import db
 from tests import builders
-from tests.browser import person, seated_committee, sign_in
+from tests.browser import person, screenshots, seated_committee, sign_in
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 SHOTS = ARTIFACTS / "journey-money"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+shot = screenshots(SHOTS)
 
 
 def save_pdf(page: Page, url: str, name: str) -> None:

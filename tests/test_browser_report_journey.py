@@ -3,21 +3,17 @@ accepts it; a success story is drafted, the State consents, and the public reads
 headless Chromium."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from app.extensions import db
 from tests import builders
-from tests.browser import sign_in
+from tests.browser import screenshots, sign_in
 from tests.conftest import ARTIFACTS
 from tests.factories import PASSWORD, Factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 SHOTS = ARTIFACTS / "journey-reports"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+shot = screenshots(SHOTS)
 
 
 def test_report_review_and_public_story(browser: Browser, live_server):

@@ -4,22 +4,18 @@ the State consents; the expert reports; the secretariat completes it — in head
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from app.core.database import today
 from app.extensions import db
 from tests import builders
-from tests.browser import sign_in
+from tests.browser import screenshots, sign_in
 from tests.conftest import ARTIFACTS
 from tests.factories import PASSWORD, Factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 SHOTS = ARTIFACTS / "journey-roster"
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+shot = screenshots(SHOTS)
 
 
 def _detached(*objects):

@@ -1,11 +1,9 @@
 """Contributions: transfers and pledges, card gifts through Stripe's signed webhook, refunds,
 disputes, receipts and statements (DESIGN §3.3)."""
 
-import io
 import time
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.contributions import services as contributions
@@ -13,28 +11,17 @@ from app.contributions.models import Contribution, ContributionStatus, StripeEve
 from app.core.errors import Conflict, PermissionDenied, ValidationError
 from app.core.money import Money
 from app.extensions import db
-from app.fund.checks import iter_problems as money_problems
 from app.grants import services as grants
-from app.ledger import checks
 from app.ledger import services as ledger
 from app.ledger.models import LedgerTransaction
 from tests import stripe_helpers as sh
-from tests.factories import bearer, login
-
-
-@pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
+from tests.conftest import assert_ledger_holds as consistent
+from tests.factories import bearer, login, pdf_text
 
 
 @pytest.fixture
 def donor(factory):
     return factory.user("donor", name="Open Rights Foundation")
-
-
-def consistent():
-    assert list(checks.iter_problems(db.session())) == []
-    assert list(money_problems(db.session())) == []
 
 
 def transactions():
@@ -383,16 +370,6 @@ def test_recording_through_the_api(client, factory, staff, donor):
 
 
 # -- card gifts and the webhook --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def stripe_on(app, monkeypatch):
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_x")
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", sh.WEBHOOK_SECRET)
-    monkeypatch.setitem(
-        app.config, "STRIPE_API_BASE", "http://127.0.0.1:9"
-    )  # nothing listens: fees unknown
 
 
 def pending_gift(donor, pi_id="pi_test_1", amount="100"):
@@ -762,10 +739,6 @@ def test_card_gifts_are_in_the_fund_currency(donor):
 
 
 # -- documents and visibility ------------------------------------------------------------------------------
-
-
-def pdf_text(data):
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_receipt_pdf_and_who_may_read_it(client, factory, staff, donor):

@@ -18,40 +18,14 @@ from app.core.errors import (
 )
 from app.core.roles import Role
 from app.extensions import db
-from app.fund.checks import iter_problems as money_problems
 from app.grants import services as grants
 from app.grants.models import Disbursement, DisbursementStatus, GrantStatus
 from app.grants.workflow import DISBURSEMENT_WORKFLOW, GRANT_WORKFLOW
-from app.ledger import checks, postings
+from app.ledger import postings
 from app.ledger import services as ledger
 from tests import builders
+from tests.conftest import assert_ledger_holds as consistent
 from tests.factories import bearer, login
-
-
-@pytest.fixture
-def staff(factory):
-    return factory.user("secretariat", name="Amara Diallo")
-
-
-@pytest.fixture
-def checker(factory):
-    return factory.user("secretariat", name="Tomás Herrera")
-
-
-@pytest.fixture
-def board(factory, staff):
-    return builders.committee(factory, staff)
-
-
-@pytest.fixture
-def fiji(factory):
-    return factory.user("applicant", state="FJI", name="Mere Tuilagi")
-
-
-def consistent():
-    assert list(checks.iter_problems(db.session())) == []
-    assert list(money_problems(db.session())) == []
-
 
 # -- commitment ---------------------------------------------------------------------------------
 

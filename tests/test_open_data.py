@@ -110,21 +110,6 @@ def fetch(client, path: str) -> bytes:
 # -- a fund with grants in every status --------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(factory):
-    return factory.user("secretariat", name="Amara Diallo-Private")
-
-
-@pytest.fixture
-def checker(factory):
-    return factory.user("secretariat", name="Tomás Herrera-Private")
-
-
-@pytest.fixture
-def board(factory, staff):
-    return builders.committee(factory, staff)
-
-
 SPEC = {
     "budget": [
         BudgetLineSpec("training", "Eight sessions", "18000"),

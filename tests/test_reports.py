@@ -31,21 +31,6 @@ from tests.factories import bearer, login
 
 
 @pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def second(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def fiji(factory):
-    return factory.user("applicant", state="FJI")
-
-
-@pytest.fixture
 def grant(factory, staff, fiji):
     builders.donate(factory, staff)
     return builders.active_grant(factory, staff, builders.committee(factory, staff), fiji)
@@ -186,9 +171,9 @@ def test_a_submitted_report_is_frozen(grant, fiji, staff):
 # -- the second tranche and completion ---------------------------------------------------------------
 
 
-def test_the_second_tranche_waits_for_the_interim_report(grant, fiji, staff, second):
+def test_the_second_tranche_waits_for_the_interim_report(grant, fiji, staff, checker):
     first = grants.create_disbursement(db.session(), staff, grant, "12000.30")
-    grants.approve_disbursement(db.session(), second, first, "")
+    grants.approve_disbursement(db.session(), checker, first, "")
     with pytest.raises(ValidationError, match="waits for its condition"):
         grants.create_disbursement(db.session(), staff, grant, "1")
     report = builders.reviewed_report(grant, fiji, staff, outcome="revision_requested")
@@ -197,11 +182,11 @@ def test_the_second_tranche_waits_for_the_interim_report(grant, fiji, staff, sec
     reports.submit(db.session(), fiji, report)
     reports.review(db.session(), staff, report, "accepted")
     rest = grants.create_disbursement(db.session(), staff, grant, "8000.20")
-    grants.approve_disbursement(db.session(), second, rest, "")
+    grants.approve_disbursement(db.session(), checker, rest, "")
     assert postings.disbursed(db.session(), grant.id) == grant.amount_minor
 
 
-def test_the_final_report_lets_the_grant_be_completed(grant, fiji, staff, second):
+def test_the_final_report_lets_the_grant_be_completed(grant, fiji, staff, checker):
     with pytest.raises(Conflict, match="final report"):
         grants.complete(db.session(), staff, grant)
     builders.reviewed_report(grant, fiji, staff, kind="final")

@@ -35,26 +35,6 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 @pytest.fixture
-def staff(factory):
-    return factory.user("secretariat", name="Maker Officer")
-
-
-@pytest.fixture
-def second(factory):
-    return factory.user("secretariat", name="Checker Officer")
-
-
-@pytest.fixture
-def board(factory, staff):
-    return builders.committee(factory, staff)
-
-
-@pytest.fixture
-def fiji(factory):
-    return factory.user("applicant", state="FJI", name="Fiji Focal Point")
-
-
-@pytest.fixture
 def grant(factory, staff, board, fiji):
     return builders.expert_grant(factory, staff, board, fiji)
 
@@ -485,7 +465,7 @@ def test_every_status_action_and_role(factory, grant, kenyan, staff, fiji, statu
 
 
 def test_the_full_journey_pays_the_fee_through_the_ledger(
-    factory, grant, kenyan, staff, second, fiji
+    factory, grant, kenyan, staff, checker, fiji
 ):
     d = builders.deployment(grant, kenyan, staff, status="completed", applicant=fiji, days=5)
     assert d.fee_minor == 250_000 and d.travel_budget_minor == 150_000
@@ -494,8 +474,8 @@ def test_the_full_journey_pays_the_fee_through_the_ledger(
     with pytest.raises(PermissionDenied):
         grants.approve_disbursement(db.session(), staff, fee, "")
     before = postings.disbursed(db.session(), grant.id)
-    grants.approve_disbursement(db.session(), second, fee, "BNK-1")
-    grants.approve_disbursement(db.session(), second, travel, "BNK-2")
+    grants.approve_disbursement(db.session(), checker, fee, "BNK-1")
+    grants.approve_disbursement(db.session(), checker, travel, "BNK-2")
     assert postings.disbursed(db.session(), grant.id) - before == 370_000
     assert fee.kind == DisbursementKind.EXPERT_FEE and fee.payee == "Wanjiru Kamau"
     with pytest.raises(ValidationError, match="remains to be paid"):
@@ -657,13 +637,13 @@ def test_cancelling_the_grant_cancels_its_open_deployments(grant, kenyan, staff,
     assert payment.status == "cancelled"
 
 
-def test_completion_waits_for_open_missions_and_unpaid_fees(grant, kenyan, staff, second, fiji):
+def test_completion_waits_for_open_missions_and_unpaid_fees(grant, kenyan, staff, checker, fiji):
     d = builders.deployment(grant, kenyan, staff, status="completed", applicant=fiji)
     grant.final_report_accepted_at = grant.accepted_at
     with pytest.raises(Conflict, match=r"fee .* is not paid"):
         grants.complete(db.session(), staff, grant)
     fee = deployments.request_payment(db.session(), staff, d, "fee", str(d.fee.to_decimal()))
-    grants.approve_disbursement(db.session(), second, fee, "")
+    grants.approve_disbursement(db.session(), checker, fee, "")
     grants.complete(db.session(), staff, grant)
     assert grant.status_enum is GrantStatus.COMPLETED
 

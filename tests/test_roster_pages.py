@@ -17,16 +17,6 @@ from tests.factories import login
 
 
 @pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def fiji(factory):
-    return factory.user("applicant", state="FJI")
-
-
-@pytest.fixture
 def grant(factory, staff, fiji):
     return builders.expert_grant(factory, staff, builders.committee(factory, staff), fiji)
 

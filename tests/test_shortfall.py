@@ -9,7 +9,6 @@ import pytest
 from app.contributions import services as contributions
 from app.core.errors import Conflict
 from app.extensions import db
-from app.fund.checks import all_problems
 from app.grants import services as grants
 from app.grants.models import GrantStatus
 from app.ledger import checks, postings
@@ -17,30 +16,8 @@ from app.ledger import services as ledger
 from app.ledger.models import TransactionKind
 from tests import builders
 from tests import stripe_helpers as sh
+from tests.conftest import assert_ledger_holds as consistent
 from tests.factories import login
-
-
-@pytest.fixture
-def staff(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def checker(factory):
-    return factory.user("secretariat")
-
-
-@pytest.fixture
-def board(factory, staff):
-    return builders.committee(factory, staff)
-
-
-@pytest.fixture
-def stripe_on(app, monkeypatch):
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_x")
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", "pk_test_x")
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", sh.WEBHOOK_SECRET)
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")
 
 
 def card_gift(client, factory, amount_minor, pi="pi_sf_1"):
@@ -73,10 +50,6 @@ def grant_of(factory, staff, board, state, amount="20000"):
         factory.user("applicant", state=state),
         budget=[builders.BudgetLineSpec("training", "x", amount)],
     )
-
-
-def consistent():
-    assert [str(p) for p in all_problems(db.session())] == []
 
 
 def test_a_refund_after_a_commitment_puts_the_grant_back_in_the_queue(

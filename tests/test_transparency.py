@@ -4,13 +4,11 @@ anything unpublished or personal."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
 from app.auth.models import User
 from app.contributions import services as contributions
@@ -25,6 +23,7 @@ from app.reports import services as reports
 from app.reports import stories
 from app.transparency import annual
 from tests import builders
+from tests.factories import pdf_text
 
 # -- a year of history ------------------------------------------------------------------------------
 
@@ -221,10 +220,6 @@ def test_the_annual_report_reads_a_fixed_number_of_statements(app, history, coun
 
 
 # -- the PDF and its page ------------------------------------------------------------------------------
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_the_pdf_renders_with_the_years_figures(client, history):
