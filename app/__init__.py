@@ -32,7 +32,7 @@ from app.admin.views import bp as admin_bp
 from app.api.core import error_response
 from app.api.views import bp as api_bp
 from app.applications.api import bp as applications_api_bp
-from app.applications.editor import bp as application_editor_bp
+from app.applications.editor_views import bp as application_editor_bp
 from app.applications.views import bp as applications_bp
 from app.auditlog.cli import audit_cli
 from app.auditlog.views import bp as auditlog_bp

@@ -1,4 +1,4 @@
-"""Fill a PostgreSQL database with the benchmark's data set (DESIGN §7, Performance).
+"""Fill a PostgreSQL database with the benchmark's data set (design.md §7, Performance).
 
 At --scale 1.0: the reference data's 193 UN member States (and the two observers), 50,000
 applications in every status with their themes, SDGs, recommendations, indicators, budget
@@ -1786,7 +1786,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="multiplies every count (1.0: the DESIGN data set)"
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiplies every count (1.0: the design.md §7 data set)",
     )
     parser.add_argument(
         "--experts",

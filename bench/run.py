@@ -1,4 +1,4 @@
-"""Run the performance benchmark (DESIGN §7) against a database filled by bench/generate.py.
+"""Run the performance benchmark (design.md §7) against a database filled by bench/generate.py.
 
 What it does, in one run:
 1. Starts gunicorn on SPTF (`wsgi:app`, production settings) and, with the same gunicorn

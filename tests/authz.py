@@ -1,4 +1,4 @@
-"""The cast of the authorization matrix (DESIGN §7) and the expected table.
+"""The cast of the authorization matrix (design.md §7) and the expected table.
 
 Every route × every role. A route that exists in the app but not in EXPECTED fails the test,
 so a new route cannot ship without deciding who may reach it.
@@ -62,7 +62,7 @@ def only(*roles: str, other: str = DENY) -> dict[str, str]:
 
 SECRETARIAT = ("secretariat", "secretariat2")
 COMMITTEE = ("committee", "committee_recused", "committee_other")
-# A committee member sees only the ballots it belongs to (DESIGN §2); a recused member may
+# A committee member sees only the ballots it belongs to (design.md §2); a recused member may
 # read its ballot but not act on it.
 NOT_ON_BALLOT = {"committee_other": HIDE}
 BALLOT_ACTION = {**only(*COMMITTEE), "committee_recused": DENY, **NOT_ON_BALLOT}
@@ -220,7 +220,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("opendata.threesixtygiving_csv", "GET"): everyone(),
     ("stripe.webhook", "POST"): everyone(),  # authenticated by Stripe's signature, not a role
     ("grants_api.get_grant", "GET"): {**only(*GRANT_READERS), "applicant_other": HIDE},
-    # The body may be empty (DESIGN §5.2): another State's focal point gets 404.
+    # The body may be empty (design.md §5.2): another State's focal point gets 404.
     ("grants_api.accept", "POST"): OWN_DRAFT_ACTION,
     ("grants_api.agreement", "GET"): {
         **only("applicant", *SECRETARIAT, "auditor"),
@@ -236,7 +236,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
         "secretariat": DENY,
     },
     ("contributions_api.cancel_pledge", "POST"): only(*SECRETARIAT),
-    ("ledger_api.fund", "GET"): everyone(),  # DESIGN §5.2: totals also public
+    ("ledger_api.fund", "GET"): everyone(),  # design.md §5.2: totals also public
     ("ledger_api.ledger_entries", "GET"): only("donor", *SECRETARIAT, "auditor"),
     # roster: the "expert" user is active and has an offer (and a completed mission) on the
     # "applicant" user's State's grant

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.applications import services as applications
 from app.applications.models import Application
-from app.applications.services import (
+from app.applications.specs import (
     ApplicationSpec,
     BudgetLineSpec,
     ConsentSpec,
@@ -20,7 +20,7 @@ from app.applications.services import (
     RecommendationSpec,
 )
 from app.auth.models import User
-from app.committee import ballots, screening, seats
+from app.committee import ballots, decisions, screening, seats
 from app.core.database import today, utcnow
 from app.core.roles import Region
 from app.extensions import db
@@ -144,7 +144,7 @@ def application(
         for member, choice in (votes or {}).items():
             ballots.cast_vote(session, member, a, choice)
         if status in ("approved", "rejected", "deferred"):
-            ballots.close_ballot(session, secretariat, a, approved_amount=approved_amount)
+            decisions.close_ballot(session, secretariat, a, approved_amount=approved_amount)
             assert a.status == status, f"the votes gave {a.status}, not {status}"
     db.session.commit()
     return a
@@ -211,7 +211,7 @@ def active_grant(
 
 def expert_spec(**changes: Any) -> ApplicationSpec:
     """An application that asks for an expert and budgets for one (the grant's expert part)."""
-    from app.applications.services import ExpertiseSpec
+    from app.applications.specs import ExpertiseSpec
 
     base = spec(**changes)
     base.budget = [
@@ -297,16 +297,17 @@ def deployment(
     travel: str = "1500",
 ) -> Any:
     """A deployment taken to `status` through the real services."""
+    from app.deployments import proposals
     from app.deployments import services as deployments
 
     session = db.session()
     start = start or today()
-    d = deployments.propose(
+    d = proposals.propose(
         session,
         staff,
         grant,
         expert_profile,
-        deployments.Terms(
+        proposals.Terms(
             start=start,
             end=start + timedelta(days=days - 1),
             person_days=days,

@@ -1,4 +1,4 @@
-"""WCAG 2.1 AA on the main pages (DESIGN §7): axe-core, in headless Chromium, finds nothing.
+"""WCAG 2.1 AA on the main pages (design.md §7): axe-core, in headless Chromium, finds nothing.
 
 The live server holds the demo data; each demo person signs in through the real pages and
 every main page of its role is checked with axe-core's WCAG 2.0/2.1 A and AA rules.

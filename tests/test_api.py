@@ -1,4 +1,4 @@
-"""The API skeleton: bearer tokens, JSON errors, OpenAPI (DESIGN §5.2)."""
+"""The API skeleton: bearer tokens, JSON errors, OpenAPI (design.md §5.2)."""
 
 import pytest
 from sqlalchemy import select

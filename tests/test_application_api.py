@@ -287,7 +287,7 @@ def test_the_committee_reads_the_letter_of_its_ballot_once_decided(client, cast,
     assert "application/pdf" in str(spec["/api/v1/applications/{application_id}/decision.pdf"])
 
 
-# -- screening as DESIGN writes it ---------------------------------------------------------------------------
+# -- screening as design.md writes it ---------------------------------------------------------------------------
 
 
 def test_ineligible_with_the_design_body_refers_the_state_on(client, cast):

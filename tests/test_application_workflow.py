@@ -1,5 +1,5 @@
 """Every (status, action, role) of the application table: allowed exactly where the table
-says, refused everywhere else (DESIGN §3), through the one runner."""
+says, refused everywhere else (design.md §3), through the one runner."""
 
 import itertools
 

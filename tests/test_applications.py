@@ -1,4 +1,4 @@
-"""Drafting, submitting, versions, withdrawal, attachments and who sees what (DESIGN §3.1)."""
+"""Drafting, submitting, versions, withdrawal, attachments and who sees what (design.md §3.1)."""
 
 import io
 import re
@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.applications import services
 from app.applications.models import Application, ApplicationVersion
-from app.applications.services import BudgetLineSpec
+from app.applications.specs import BudgetLineSpec
 from app.core.audit import AuditEvent
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
 from app.core.mail import OutboxMessage

@@ -1,4 +1,4 @@
-"""Sign-in, TOTP, sessions, registration, resets and invitations (DESIGN §2, §6)."""
+"""Sign-in, TOTP, sessions, registration, resets and invitations (design.md §2, §6)."""
 
 import re
 import time

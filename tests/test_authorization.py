@@ -1,4 +1,4 @@
-"""The authorization matrix: every route × every role against tests/authz.py (DESIGN §7)."""
+"""The authorization matrix: every route × every role against tests/authz.py (design.md §7)."""
 
 from __future__ import annotations
 

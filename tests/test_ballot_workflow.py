@@ -1,5 +1,5 @@
 """Every (status, action, role) of the ballot table: allowed exactly where the table says,
-refused everywhere else (DESIGN §3), through the one runner; and the services go through it."""
+refused everywhere else (design.md §3), through the one runner; and the services go through it."""
 
 import itertools
 from datetime import timedelta
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.committee import ballots
+from app.committee import ballots, decisions
 from app.committee.models import BallotOutcome, BallotStatus
 from app.committee.workflow import BALLOT_WORKFLOW
 from app.core.audit import AuditEvent
@@ -141,7 +141,7 @@ def test_every_ballot_change_is_a_transition_with_its_audit_event(factory, staff
     ballots.cast_vote(db.session(), member, application, "approve")
     ballots.cast_vote(db.session(), member, application, "reject")
     ballots.declare_conflict(db.session(), board.member(Region.WEOG), application, "conflict")
-    first, _tally = ballots.close_ballot(db.session(), staff, application)
+    first, _tally = decisions.close_ballot(db.session(), staff, application)
     assert first.status == "closed" and application.status == "deferred"  # no quorum
     ballots.reopen(db.session(), staff, application, utcnow() + timedelta(days=7))
     ballot_id = first.id

@@ -1,4 +1,4 @@
-"""Screening, ballots, recusal, votes, quorum and majority, closing and reopening (DESIGN §3.2)."""
+"""Screening, ballots, recusal, votes, quorum and majority, closing and reopening (design.md §3.2)."""
 
 import logging
 from datetime import timedelta
@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.committee import ballots, screening, seats
+from app.committee import ballots, decisions, screening, seats
 from app.committee.models import Ballot, Vote
 from app.core.audit import AuditEvent, iter_problems
 from app.core.database import today, utcnow
@@ -81,7 +81,7 @@ def test_screening_needs_its_reasons(fiji, staff, board, outcome, kwargs, messag
 
 
 def test_ineligible_without_a_referral_records_the_standard_one(fiji, staff):
-    """DESIGN's body is {outcome, note}: the State is still referred on, in so many words."""
+    """design.md's body is {outcome, note}: the State is still referred on, in so many words."""
     application = builders.application(fiji, "submitted")
     screening.screen(db.session(), staff, application, "ineligible", note="Outside the mandate.")
     assert application.status == "ineligible"
@@ -255,7 +255,7 @@ def test_a_lower_amount_can_be_proposed_only_when_approving(fiji, staff, board):
 
 
 def _close(application, staff, **kwargs):
-    return ballots.close_ballot(db.session(), staff, application, **kwargs)
+    return decisions.close_ballot(db.session(), staff, application, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -420,7 +420,7 @@ def test_the_job_closes_ballots_after_the_deadline_only(runner, fiji, staff, boa
     for region in (A, EE, G):
         ballots.cast_vote(db.session(), board.member(region), application, "approve")
     db.session.commit()
-    assert ballots.close_expired(db.session()) == 0
+    assert decisions.close_expired(db.session()) == 0
     ballot_of(application).deadline = utcnow() - timedelta(seconds=1)
     db.session.commit()
     result = runner.invoke(args=["jobs", "run"])
@@ -433,7 +433,7 @@ def test_the_job_closes_ballots_after_the_deadline_only(runner, fiji, staff, boa
     again = runner.invoke(args=["jobs", "run"])
     assert "0 ballot(s) closed" in again.output
     with pytest.raises(Conflict):
-        ballots.close_ballot(
+        decisions.close_ballot(
             db.session(), None, builders.application(fiji, "in_review", secretariat=staff)
         )
 
@@ -479,7 +479,7 @@ def test_one_failing_close_leaves_the_other_expired_ballots_closed(
 
     monkeypatch.setattr(ballots.grants, "create_for_application", failing_for_the_first)
     with caplog.at_level(logging.ERROR, logger="app.committee.ballots"):
-        assert ballots.close_expired(db.session()) == 1
+        assert decisions.close_expired(db.session()) == 1
     db.session.commit()
     assert first.reference in caplog.text and "the grant side is down" in caplog.text
     db.session.refresh(first)
@@ -488,7 +488,7 @@ def test_one_failing_close_leaves_the_other_expired_ballots_closed(
     assert second.status == "approved" and not ballot_of(second).is_open
     assert list(iter_problems(db.session())) == []  # the audit chain holds
     monkeypatch.undo()
-    assert ballots.close_expired(db.session()) == 1  # the next run closes it
+    assert decisions.close_expired(db.session()) == 1  # the next run closes it
     assert first.status == "approved"
 
 
@@ -612,7 +612,7 @@ def test_the_audit_log_hides_choices_until_the_ballot_closes(client, factory, fi
 
 
 def test_the_admin_never_reads_named_votes_in_the_audit_log(client, factory, fiji, staff, board):
-    """DESIGN §2 and §3.2: named votes are for the committee, the secretariat and the auditor;
+    """design.md §2 and §3.2: named votes are for the committee, the secretariat and the auditor;
     the admin reads the log to manage accounts ("no money and no votes")."""
     application = in_review(fiji, staff)
     ballots.cast_vote(db.session(), board.member(A), application, "reject")
@@ -635,7 +635,7 @@ def test_the_admin_never_reads_named_votes_in_the_audit_log(client, factory, fij
 
 
 def test_the_committee_sees_only_the_ballots_it_belongs_to(client, factory, fiji, staff, board):
-    """DESIGN §2: a member sees the ballots it belongs to; a seated member who is not on this
+    """design.md §2: a member sees the ballots it belongs to; a seated member who is not on this
     ballot, or one with no seat, gets 404 for its pages, files, discussion and API alike."""
     application = in_review(fiji, staff)
     ballots.cast_vote(db.session(), board.member(A), application, "reject", "A secret reason")

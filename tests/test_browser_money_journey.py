@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.applications import services as applications
-from app.committee import ballots, screening
+from app.committee import ballots, decisions, screening
 from app.core.database import utcnow
 from app.core.roles import Region
 from app.extensions import db
@@ -57,7 +57,7 @@ def test_transfer_acceptance_and_maker_checker_release(browser: Browser, live_se
             ballots.cast_vote(
                 db.session(), db.session.merge(members[region]), application, "approve"
             )
-        ballots.close_ballot(
+        decisions.close_ballot(
             db.session(), db.session.merge(maker), application
         )  # approved, waiting for funds
         db.session.commit()

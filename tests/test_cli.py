@@ -1,4 +1,4 @@
-"""The CLI contracts of DESIGN §5.1."""
+"""The CLI contracts of design.md §5.1."""
 
 import pytest
 from sqlalchemy import func, select

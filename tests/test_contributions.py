@@ -1,5 +1,5 @@
 """Contributions: transfers and pledges, card gifts through Stripe's signed webhook, refunds,
-disputes, receipts and statements (DESIGN §3.3)."""
+disputes, receipts and statements (design.md §3.3)."""
 
 import time
 

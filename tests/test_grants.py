@@ -1,5 +1,5 @@
 """Grants: commitment at approval (or waiting for funds, oldest first), acceptance, tranches,
-maker–checker releases, suspension, cancellation and completion (DESIGN §3.3)."""
+maker–checker releases, suspension, cancellation and completion (design.md §3.3)."""
 
 import io
 import itertools
@@ -419,12 +419,12 @@ def test_the_expert_budget_is_the_agreements_experts_line_to_the_cent(
 def test_donors_never_see_the_name_of_an_expert_the_grant_paid(
     client, factory, staff, checker, board, fiji
 ):
-    from app.deployments import services as deployments
+    from app.deployments import expert_payments
 
     grant = builders.expert_grant(factory, staff, board, fiji)
     expert = builders.expert(factory, state="KEN", name="Wanjiru Kamau")
     mission = builders.deployment(grant, expert, staff, status="completed", applicant=fiji)
-    fee = deployments.request_payment(
+    fee = expert_payments.request_payment(
         db.session(), staff, mission, "fee", "2500", "Fee for Wanjiru Kamau"
     )
     grants.approve_disbursement(db.session(), checker, fee, "BNK-FEE")
@@ -584,7 +584,7 @@ def test_the_agreement_pdf(client, factory, staff, board, fiji):
 def test_the_state_accepts_through_the_api_with_the_body_design_gives(
     client, factory, staff, board, fiji
 ):
-    """DESIGN §5.2 gives acceptance no body: the signed-in focal point's name and role are kept."""
+    """design.md §5.2 gives acceptance no body: the signed-in focal point's name and role are kept."""
     builders.donate(factory, staff)
     grant = builders.approved_grant(factory, staff, board, fiji)
     response = client.post(f"/api/v1/grants/{grant.id}/accept", headers=bearer(factory.token(fiji)))

@@ -1,4 +1,4 @@
-"""The double-entry ledger: balanced, append-only, sign-guarded, verifiable (DESIGN §3.3)."""
+"""The double-entry ledger: balanced, append-only, sign-guarded, verifiable (design.md §3.3)."""
 
 import pytest
 from sqlalchemy import select, text

@@ -1,4 +1,4 @@
-"""Random sequences of money events never break the ledger's invariants (DESIGN §7).
+"""Random sequences of money events never break the ledger's invariants (design.md §7).
 
 Each example plays a history of transfers, pledges (in dollars, euros and yen, paid at the
 pledge's rate or another), cancelled pledges, corrected transfers, card gifts whose Stripe

@@ -1,4 +1,4 @@
-"""Open data (DESIGN §3.6): the IATI 2.03 file and the 360Giving JSON and CSV are valid
+"""Open data (design.md §3.6): the IATI 2.03 file and the 360Giving JSON and CSV are valid
 against the published schemas, publish only grants the State has accepted, carry the ledger's
 money exactly, hold no personal data, and are read in a fixed number of queries."""
 
@@ -22,7 +22,7 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.applications.services import BudgetLineSpec, IndicatorSpec
+from app.applications.specs import BudgetLineSpec, IndicatorSpec
 from app.auth.models import User
 from app.core import mail
 from app.core.money import Money

@@ -35,7 +35,7 @@ def test_a_capped_list_says_more_than(client, factory, monkeypatch):
     assert 'rel="next"' in page
 
 
-# -- whatever ?page= says, a list answers (DESIGN §6: bad input never produces a 500) ----------
+# -- whatever ?page= says, a list answers (design.md §6: bad input never produces a 500) ----------
 
 
 def _get_routes():

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.applications import services as applications
-from app.committee import ballots, screening
+from app.committee import ballots, decisions, screening
 from app.committee.models import Vote
 from app.core.audit import AuditEvent, iter_problems
 from app.core.database import utcnow
@@ -117,7 +117,7 @@ def test_racing_closes_decide_once(live_server):
     def close(_i):
         actor = db.session.get(type(staff), staff_id)
         target = applications.get_application_for(db.session(), actor, application_id, lock=True)
-        return ballots.close_ballot(db.session(), actor, target)[1].outcome
+        return decisions.close_ballot(db.session(), actor, target)[1].outcome
 
     results, errors = race(app, close, n=4)
     assert [r.value for r in results] == ["approved"]
@@ -191,7 +191,7 @@ def _active_grant(app, amount="20000", *, by_card=False):
             ballots.cast_vote(
                 db.session(), db.session.merge(members[region]), application, "approve"
             )
-        ballots.close_ballot(db.session(), staff, application)
+        decisions.close_ballot(db.session(), staff, application)
         grant = grants.grant_for_application(db.session(), application)
         grants.accept(db.session(), applicant, grant, name="A", title="B")
         db.session.commit()
@@ -327,7 +327,7 @@ def test_racing_commitments_never_over_commit(live_server):
                 ballots.cast_vote(
                     db.session(), db.session.merge(members[region]), application, "approve"
                 )
-            ballots.close_ballot(db.session(), staff, application)
+            decisions.close_ballot(db.session(), staff, application)
             ids.append(grants.grant_for_application(db.session(), application).id)
         # Money for three grants, recorded without committing (so the race below does it).
         from app.ledger import postings
@@ -473,16 +473,16 @@ def _expert_grant(app):
 
 
 def _propose(grant_id, staff_id, expert_id, start, days):
-    from app.deployments import services as deployments
+    from app.deployments import proposals
     from app.experts.models import Expert
     from app.grants.models import Grant
 
-    return deployments.propose(
+    return proposals.propose(
         db.session(),
         _user(staff_id),
         db.session.get(Grant, grant_id),
         db.session.get(Expert, expert_id),
-        deployments.Terms(
+        proposals.Terms(
             start=start,
             end=start + timedelta(days=days - 1),
             person_days=days,
@@ -513,7 +513,7 @@ def test_racing_overlapping_proposals_for_one_expert_keep_one(live_server):
 def test_racing_proposals_never_exceed_the_experts_budget(live_server):
     """$12,000 for experts; each proposal costs $5,000: exactly two go through."""
     from app.core.database import today
-    from app.deployments import services as deployments
+    from app.deployments import proposals
     from app.deployments.models import Deployment
 
     app = live_server.app
@@ -530,4 +530,4 @@ def test_racing_proposals_never_exceed_the_experts_budget(live_server):
 
         grant = db.session.get(Grant, grant_id)
         assert db.session.execute(select(func.count(Deployment.id))).scalar_one() == 2
-        assert deployments.expert_budget_free(db.session(), grant) == 200_000
+        assert proposals.expert_budget_free(db.session(), grant) == 200_000

@@ -1,4 +1,4 @@
-"""Reports and success stories (DESIGN §3.5): the schedule, the State's report, the
+"""Reports and success stories (design.md §3.5): the schedule, the State's report, the
 secretariat's review, the second tranche and completion, reminders, and stories that are
 public only with the State's consent."""
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.applications.models import Application
-from app.applications.services import ExpertiseSpec, RecommendationSpec
+from app.applications.specs import ExpertiseSpec, RecommendationSpec
 from app.core.database import clock_at, today
 from app.core.errors import (
     Conflict,
@@ -22,8 +22,8 @@ from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import GrantStatus
 from app.ledger import postings
+from app.reports import further_needs, stories
 from app.reports import services as reports
-from app.reports import stories
 from app.reports.models import ReportStatus, StoryStatus
 from app.reports.workflow import REPORT_WORKFLOW, STORY_WORKFLOW
 from tests import builders
@@ -320,10 +320,10 @@ def test_further_needs_become_a_new_prefilled_request(factory, staff, fiji):
     }
     reports.submit(db.session(), fiji, report, content)
     with pytest.raises(TransitionNotAllowed, match="accepted report"):
-        reports.follow_up_application(db.session(), fiji, report)  # still in review
+        further_needs.follow_up_application(db.session(), fiji, report)  # still in review
     reports.review(db.session(), staff, report, "accepted")
 
-    application = reports.follow_up_application(db.session(), fiji, report)
+    application = further_needs.follow_up_application(db.session(), fiji, report)
     original = grant.application
     assert application.status == "draft" and application.title == f"Follow-up: {original.title}"
     assert application.summary == report.further_needs
@@ -342,10 +342,12 @@ def test_further_needs_become_a_new_prefilled_request(factory, staff, fiji):
 
     # Asked again, the State gets the same draft, not a second one.
     count = db.session.scalar(select(func.count(Application.id)))
-    assert reports.follow_up_application(db.session(), fiji, report) is application
+    assert further_needs.follow_up_application(db.session(), fiji, report) is application
     assert db.session.scalar(select(func.count(Application.id))) == count
     with pytest.raises(NotFound):
-        reports.follow_up_application(db.session(), factory.user("applicant", state="MWI"), report)
+        further_needs.follow_up_application(
+            db.session(), factory.user("applicant", state="MWI"), report
+        )
 
 
 def test_a_follow_up_needs_further_needs(grant, fiji, staff):
@@ -355,7 +357,7 @@ def test_a_follow_up_needs_further_needs(grant, fiji, staff):
     reports.submit(db.session(), fiji, report, content)
     reports.review(db.session(), staff, report, "accepted")
     with pytest.raises(ValidationError, match="no further needs"):
-        reports.follow_up_application(db.session(), fiji, report)
+        further_needs.follow_up_application(db.session(), fiji, report)
     assert report.follow_up is None
 
 

@@ -1,5 +1,5 @@
 """The roster: profiles, vetting, matching, deployments with the State's consent, fees paid
-through the ledger with maker–checker (DESIGN §3.4)."""
+through the ledger with maker–checker (design.md §3.4)."""
 
 from datetime import date, timedelta
 
@@ -17,6 +17,7 @@ from app.core.errors import (
     ValidationError,
 )
 from app.core.mail import OutboxMessage
+from app.deployments import expert_payments, proposals
 from app.deployments import services as deployments
 from app.deployments.models import DeploymentStatus
 from app.deployments.workflow import DEPLOYMENT_WORKFLOW
@@ -469,8 +470,8 @@ def test_the_full_journey_pays_the_fee_through_the_ledger(
 ):
     d = builders.deployment(grant, kenyan, staff, status="completed", applicant=fiji, days=5)
     assert d.fee_minor == 250_000 and d.travel_budget_minor == 150_000
-    fee = deployments.request_payment(db.session(), staff, d, "fee", "2500")
-    travel = deployments.request_payment(db.session(), staff, d, "travel", "1200")
+    fee = expert_payments.request_payment(db.session(), staff, d, "fee", "2500")
+    travel = expert_payments.request_payment(db.session(), staff, d, "travel", "1200")
     with pytest.raises(PermissionDenied):
         grants.approve_disbursement(db.session(), staff, fee, "")
     before = postings.disbursed(db.session(), grant.id)
@@ -479,8 +480,8 @@ def test_the_full_journey_pays_the_fee_through_the_ledger(
     assert postings.disbursed(db.session(), grant.id) - before == 370_000
     assert fee.kind == DisbursementKind.EXPERT_FEE and fee.payee == "Wanjiru Kamau"
     with pytest.raises(ValidationError, match="remains to be paid"):
-        deployments.request_payment(db.session(), staff, d, "fee", "0.01")
-    assert deployments.owed_minor(db.session(), d, DisbursementKind.TRAVEL) == 30_000
+        expert_payments.request_payment(db.session(), staff, d, "fee", "0.01")
+    assert expert_payments.owed_minor(db.session(), d, DisbursementKind.TRAVEL) == 30_000
     deployments.rate(db.session(), fiji, d, 4, "Useful")
     with pytest.raises(Conflict, match="already rated"):
         deployments.rate(db.session(), fiji, d, 5)
@@ -522,12 +523,12 @@ def test_fees_above_the_grants_expert_budget_are_refused(factory, grant, staff):
     with pytest.raises(ValidationError, match="exceed what remains"):
         builders.deployment(grant, pricey, staff, days=6)  # 12,000 + 1,500 travel > 12,000
     ok = builders.deployment(grant, pricey, staff, days=5)  # 10,000 + 1,500
-    assert deployments.expert_budget_free(db.session(), grant) == 50_000
+    assert proposals.expert_budget_free(db.session(), grant) == 50_000
     other = builders.expert(factory, rate="100")
     with pytest.raises(ValidationError, match="exceed what remains"):
         builders.deployment(grant, other, staff, days=1, start=today() + timedelta(days=30))
     deployments.cancel(db.session(), staff, ok, "Changed plans")
-    assert deployments.expert_budget_free(db.session(), grant) == 1_200_000
+    assert proposals.expert_budget_free(db.session(), grant) == 1_200_000
 
 
 @pytest.mark.parametrize(
@@ -557,7 +558,7 @@ def test_bad_deployment_terms_are_refused(grant, kenyan, staff, terms, message):
     }
     base.update(terms)
     with pytest.raises((ValidationError, Conflict), match=message):
-        deployments.propose(db.session(), staff, grant, kenyan, deployments.Terms(**base))
+        proposals.propose(db.session(), staff, grant, kenyan, proposals.Terms(**base))
     assert deployments.for_grant(db.session(), grant) == []
 
 
@@ -609,13 +610,13 @@ def test_the_fee_waits_for_the_accepted_report_and_travel_for_the_schedule(
 ):
     d = builders.deployment(grant, kenyan, staff, status="accepted")
     with pytest.raises(TransitionNotAllowed, match="travel is paid once"):
-        deployments.request_payment(db.session(), staff, d, "travel", "100")
+        expert_payments.request_payment(db.session(), staff, d, "travel", "100")
     deployments.consent(db.session(), fiji, d, name="A", title="B")
-    deployments.request_payment(db.session(), staff, d, "travel", "100")
+    expert_payments.request_payment(db.session(), staff, d, "travel", "100")
     with pytest.raises(TransitionNotAllowed, match="fee is paid once"):
-        deployments.request_payment(db.session(), staff, d, "fee", "100")
+        expert_payments.request_payment(db.session(), staff, d, "fee", "100")
     with pytest.raises(ValidationError, match="fee or travel"):
-        deployments.request_payment(db.session(), staff, d, "bonus", "100")
+        expert_payments.request_payment(db.session(), staff, d, "bonus", "100")
 
 
 def test_the_report_waits_for_the_mission_to_start(grant, kenyan, staff, fiji):
@@ -630,7 +631,7 @@ def test_the_report_waits_for_the_mission_to_start(grant, kenyan, staff, fiji):
 
 def test_cancelling_the_grant_cancels_its_open_deployments(grant, kenyan, staff, fiji):
     d = builders.deployment(grant, kenyan, staff, status="scheduled", applicant=fiji)
-    payment = deployments.request_payment(db.session(), staff, d, "travel", "100")
+    payment = expert_payments.request_payment(db.session(), staff, d, "travel", "100")
     grants.cancel(db.session(), staff, grant, "The project stopped.")
     assert grant.status_enum is GrantStatus.CANCELLED
     assert d.status_enum is DeploymentStatus.CANCELLED
@@ -642,7 +643,7 @@ def test_completion_waits_for_open_missions_and_unpaid_fees(grant, kenyan, staff
     grant.final_report_accepted_at = grant.accepted_at
     with pytest.raises(Conflict, match=r"fee .* is not paid"):
         grants.complete(db.session(), staff, grant)
-    fee = deployments.request_payment(db.session(), staff, d, "fee", str(d.fee.to_decimal()))
+    fee = expert_payments.request_payment(db.session(), staff, d, "fee", str(d.fee.to_decimal()))
     grants.approve_disbursement(db.session(), checker, fee, "")
     grants.complete(db.session(), staff, grant)
     assert grant.status_enum is GrantStatus.COMPLETED

@@ -1,5 +1,5 @@
 """The roster through the JSON API: register → vet → match → propose → accept → consent →
-report → complete → pay (two officers) → rate (DESIGN §5.2)."""
+report → complete → pay (two officers) → rate (design.md §5.2)."""
 
 from datetime import timedelta
 
@@ -316,7 +316,7 @@ def test_the_routes_are_in_the_openapi_document(client):
 
 
 def test_the_state_consents_with_the_body_design_gives(client, world, factory):
-    """DESIGN §5.2 gives consent no body: the signed-in focal point's name and role are kept."""
+    """design.md §5.2 gives consent no body: the signed-in focal point's name and role are kept."""
     t = world["tokens"]
     expert = builders.expert(factory, state="GHA")
     start = today() + timedelta(days=40)

@@ -1,4 +1,4 @@
-"""Security headers, configuration safety and redirects (DESIGN §6)."""
+"""Security headers, configuration safety and redirects (design.md §6)."""
 
 import pytest
 

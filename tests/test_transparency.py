@@ -1,4 +1,4 @@
-"""Public transparency (DESIGN §3.5–3.6): the annual report's figures match the ledger for a
+"""Public transparency (design.md §3.5–3.6): the annual report's figures match the ledger for a
 year of constructed history, the PDF renders, and neither it nor the public pages show
 anything unpublished or personal."""
 

@@ -1,4 +1,4 @@
-"""/api/v1/applications: create, read and submit (DESIGN §5.2); screening is the committee's
+"""/api/v1/applications: create, read and submit (design.md §5.2); screening is the committee's
 (app/committee/api.py)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from app.api.core import Int, Strict, api_endpoint, current_api_user, page_respo
 from app.applications import services
 from app.applications.letters import decision_letter_response
 from app.applications.serializers import application_json, application_summary_json
-from app.applications.services import (
+from app.applications.specs import (
     ApplicationSpec,
     BudgetLineSpec,
     ConsentSpec,

@@ -1,13 +1,12 @@
 """Drafting, submitting and withdrawing applications, and who may see which.
 
 Every function takes the acting user, checks it, changes the application and writes the
-audit event. The forms and the API share the same validation through the *Spec classes.
+audit event. The forms and the API hand it *Spec objects, checked and cleaned by specs.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,16 +15,24 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
 from app import signals
-from app.applications.checks import ceiling
+from app.applications import specs
 from app.applications.models import (
     COMMITTEE_VISIBLE,
     Application,
     ApplicationStatus,
     ApplicationVersion,
-    BudgetCategory,
     BudgetLine,
     Indicator,
     Recommendation,
+)
+from app.applications.specs import (
+    ApplicationSpec,
+    BudgetLineSpec,
+    ConsentSpec,
+    ExpertiseSpec,
+    IndicatorSpec,
+    OverviewSpec,
+    RecommendationSpec,
 )
 from app.applications.versions import dumps, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
@@ -33,84 +40,9 @@ from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
 from app.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationError
-from app.core.money import Money, MoneyError, fund_currency, parse_amount
 from app.core.pagination import Page, paginate
 from app.core.roles import Role
 from app.core.sequences import yearly_reference
-from app.core.text import clean_text
-from app.reference import services as reference
-from app.reference.models import Mechanism, Sdg, Theme
-
-TEXT_LIMIT = 10_000
-MAX_ROWS = 50  # recommendations, indicators or budget lines on one application
-MAX_LANGUAGES = 20  # expertise wanted: "en fr …" fits the column
-
-
-# -- input specs (plain data from a form or the API) -------------------------------------------
-
-
-@dataclass
-class RecommendationSpec:
-    mechanism: str
-    reference: str
-    text: str
-    recommending_body: str = ""
-    cycle: str = ""
-
-
-@dataclass
-class IndicatorSpec:
-    name: str
-    baseline: str
-    target: str
-    result: str = ""
-
-
-@dataclass
-class BudgetLineSpec:
-    category: str
-    description: str
-    amount: str
-
-
-@dataclass
-class OverviewSpec:
-    title: str
-    summary: str = ""
-    objectives: str = ""
-    activities: str = ""
-    duration_months: int | None = None
-    implementing_entity: str = ""
-    themes: list[str] = field(default_factory=list)
-    sdgs: list[int] = field(default_factory=list)
-
-
-@dataclass
-class ExpertiseSpec:
-    themes: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    person_days: int | None = None
-
-
-@dataclass
-class ConsentSpec:
-    official_name: str
-    official_title: str
-    given: bool
-
-
-@dataclass
-class ApplicationSpec:
-    overview: OverviewSpec
-    currency: str | None = None
-    recommendations: list[RecommendationSpec] = field(default_factory=list)
-    indicators: list[IndicatorSpec] = field(default_factory=list)
-    budget: list[BudgetLineSpec] = field(default_factory=list)
-    expertise: ExpertiseSpec = field(default_factory=ExpertiseSpec)
-    consent: ConsentSpec | None = None
-    cofinancing_amount: str | None = None
-    cofinancing_note: str = ""
-
 
 # -- who sees what -------------------------------------------------------------------------------
 
@@ -191,194 +123,6 @@ def list_for(
     return paginate(session, stmt, page=page, per_page=per_page)
 
 
-# -- validation helpers --------------------------------------------------------------------------
-
-
-def _text(value: str | None, name: str, *, required: bool = False, limit: int = TEXT_LIMIT) -> str:
-    return clean_text(value, name, limit=limit, required=required)
-
-
-def _themes(session: Session, codes: Iterable[str], name: str = "themes") -> list[Theme]:
-    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
-    found = {
-        t.code: t for t in session.execute(select(Theme).where(Theme.code.in_(codes))).scalars()
-    }
-    unknown = [c for c in codes if c not in found]
-    if unknown:
-        raise ValidationError(
-            _("unknown theme code %(code)s", code=repr(unknown[0])),
-            fields={name: f"unknown: {', '.join(unknown)}"},
-        )
-    return [found[c] for c in codes]
-
-
-def _sdgs(session: Session, numbers: Iterable[Any]) -> list[Sdg]:
-    wanted: list[int] = []
-    for value in numbers:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                _("%(value)s is not an SDG number", value=repr(value)),
-                fields={"sdgs": "not a number"},
-            ) from None
-        if not 1 <= number <= 99:  # also keeps an absurd integer away from the database
-            raise ValidationError(
-                _("there is no SDG %(number)s (use 1 to 17)", number=number),
-                fields={"sdgs": "unknown"},
-            )
-        if number not in wanted:
-            wanted.append(number)
-    found = {
-        g.number: g for g in session.execute(select(Sdg).where(Sdg.number.in_(wanted))).scalars()
-    }
-    unknown = [n for n in wanted if n not in found]
-    if unknown:
-        raise ValidationError(
-            _("there is no SDG %(number)s (use 1 to 17)", number=unknown[0]),
-            fields={"sdgs": "unknown"},
-        )
-    return [found[n] for n in wanted]
-
-
-def _languages(codes: Iterable[str]) -> list[str]:
-    known = reference.languages()
-    result = list(dict.fromkeys(c.strip().lower() for c in codes if c and c.strip()))
-    unknown = [c for c in result if c not in known]
-    if unknown:
-        raise ValidationError(
-            _(
-                "unknown language code %(code)s (use ISO 639-1, e.g. en, fr)",
-                code=repr(unknown[0]),
-            ),
-            fields={"languages": "unknown"},
-        )
-    if len(result) > MAX_LANGUAGES:
-        raise ValidationError(
-            _("at most %(count)s languages", count=MAX_LANGUAGES),
-            fields={"languages": "too many"},
-        )
-    return result
-
-
-def _positive_int(
-    value: Any, name: str, *, low: int, high: int, optional: bool = True
-) -> int | None:
-    if value in (None, ""):
-        if optional:
-            return None
-        raise ValidationError(_("%(name)s is required", name=name), fields={name: "required"})
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            _("%(name)s must be a whole number", name=name), fields={name: "not a number"}
-        ) from None
-    if not low <= number <= high:
-        raise ValidationError(
-            _("%(name)s must be between %(low)s and %(high)s", name=name, low=low, high=high),
-            fields={name: "out of range"},
-        )
-    return number
-
-
-def _currency(value: str | None) -> str:
-    currency = (value or fund_currency()).strip().upper()
-    if currency != fund_currency():
-        raise ValidationError(
-            _("requests are made in the fund's currency, %(currency)s", currency=fund_currency()),
-            fields={"currency": "not the fund currency"},
-        )
-    return currency
-
-
-def _amount(value: Any, currency: str, name: str = "amount") -> int:
-    try:
-        return parse_amount(value, currency).amount_minor
-    except MoneyError as error:
-        raise ValidationError(
-            _("%(name)s: %(error)s", name=name, error=str(error)), fields={name: str(error)}
-        ) from None
-
-
-def _mechanism(session: Session, code: str) -> str:
-    code = (code or "").strip().upper()
-    if session.get(Mechanism, code) is None:
-        raise ValidationError(
-            _("unknown mechanism %(code)s", code=repr(code)), fields={"mechanism": "unknown"}
-        )
-    return code
-
-
-def _clean_recommendation(session: Session, spec: RecommendationSpec) -> dict[str, str]:
-    return {
-        "mechanism_code": _mechanism(session, spec.mechanism),
-        "reference": _text(spec.reference, "reference", required=True, limit=120),
-        "text": _text(spec.text, "text", required=True),
-        "recommending_body": _text(spec.recommending_body, "recommending_body", limit=200),
-        "cycle": _text(spec.cycle, "cycle", limit=60),
-    }
-
-
-def _clean_indicator(spec: IndicatorSpec) -> dict[str, str]:
-    return {
-        "name": _text(spec.name, "name", required=True, limit=300),
-        "baseline": _text(
-            str(spec.baseline) if spec.baseline is not None else "",
-            "baseline",
-            required=True,
-            limit=100,
-        ),
-        "target": _text(
-            str(spec.target) if spec.target is not None else "", "target", required=True, limit=100
-        ),
-        "result": _text(spec.result, "result"),
-    }
-
-
-def _clean_budget_line(spec: BudgetLineSpec, currency: str) -> dict[str, Any]:
-    try:
-        category = BudgetCategory(spec.category)
-    except ValueError:
-        raise ValidationError(
-            _(
-                "unknown budget category %(category)s; use one of %(categories)s",
-                category=repr(spec.category),
-                categories=", ".join(c.value for c in BudgetCategory),
-            ),
-            fields={"category": "unknown"},
-        ) from None
-    return {
-        "category": category,
-        "description": _text(spec.description, "description", required=True, limit=300),
-        "amount_minor": _amount(spec.amount, currency),
-    }
-
-
-def _check_total(session: Session, application: Application, total_minor: int) -> None:
-    limit = ceiling(session)
-    if total_minor > limit.amount_minor:
-        raise ValidationError(
-            _(
-                "the budget total would be %(total)s, above the grant ceiling of %(ceiling)s",
-                total=Money(total_minor, application.currency).format(),
-                ceiling=limit.format(),
-            ),
-            fields={"amount": "above the ceiling"},
-        )
-
-
-def _row_limit(rows: Sequence[Any], name: str, *, adding: int = 1) -> None:
-    """Refuse rows that would take the application past MAX_ROWS of a kind."""
-    if len(rows) + adding > MAX_ROWS:
-        messages = {
-            "recommendations": _("at most %(count)s recommendations", count=MAX_ROWS),
-            "indicators": _("at most %(count)s indicators", count=MAX_ROWS),
-            "budget lines": _("at most %(count)s budget lines", count=MAX_ROWS),
-        }
-        raise ValidationError(messages[name], fields={name: "too many"})
-
-
 # -- editing ---------------------------------------------------------------------------------------
 
 
@@ -402,20 +146,20 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
     """A new draft for the actor's State, with whatever content the spec carries."""
     if actor.role_enum is not Role.APPLICANT or not actor.state_iso3:
         raise PermissionDenied(_("only a State's focal point creates applications"))
-    currency = _currency(spec.currency)
+    currency = specs.currency(spec.currency)
     for rows, name in (
         (spec.recommendations, "recommendations"),
         (spec.indicators, "indicators"),
         (spec.budget, "budget lines"),
     ):
-        _row_limit([], name, adding=len(rows))
+        specs.row_limit([], name, adding=len(rows))
     overview = _clean_overview(session, spec.overview)
-    recommendations = [_clean_recommendation(session, r) for r in spec.recommendations]
-    indicators = [_clean_indicator(i) for i in spec.indicators]
-    lines = [_clean_budget_line(b, currency) for b in spec.budget]
+    recommendations = [specs.clean_recommendation(session, r) for r in spec.recommendations]
+    indicators = [specs.clean_indicator(i) for i in spec.indicators]
+    lines = [specs.clean_budget_line(b, currency) for b in spec.budget]
     expertise = _clean_expertise(session, spec.expertise)
     cofinancing = (
-        _amount(spec.cofinancing_amount, currency, "cofinancing_amount")
+        specs.amount(spec.cofinancing_amount, currency, "cofinancing_amount")
         if spec.cofinancing_amount
         else None
     )
@@ -426,7 +170,7 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
         status=ApplicationStatus.DRAFT,
         currency=currency,
         cofinancing_amount_minor=cofinancing,
-        cofinancing_note=_text(spec.cofinancing_note, "cofinancing_note"),
+        cofinancing_note=specs.text(spec.cofinancing_note, "cofinancing_note"),
         **{k: v for k, v in overview.items() if k not in ("themes", "sdgs")},
     )
     application.themes = overview["themes"]
@@ -438,7 +182,7 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
     application.indicators = [Indicator(**i) for i in indicators]
     application.budget_lines = [BudgetLine(**b) for b in lines]
     total = sum(b["amount_minor"] for b in lines)
-    _check_total(session, application, total)
+    specs.check_total(session, application, total)
     application.requested_amount_minor = total
     session.add(application)
     if spec.consent is not None:
@@ -456,22 +200,26 @@ def create_application(session: Session, actor: User, spec: ApplicationSpec) -> 
 
 def _clean_overview(session: Session, spec: OverviewSpec) -> dict[str, Any]:
     return {
-        "title": _text(spec.title, "title", required=True, limit=200),
-        "summary": _text(spec.summary, "summary"),
-        "objectives": _text(spec.objectives, "objectives"),
-        "activities": _text(spec.activities, "activities"),
-        "duration_months": _positive_int(spec.duration_months, "duration_months", low=1, high=60),
-        "implementing_entity": _text(spec.implementing_entity, "implementing_entity", limit=300),
-        "themes": _themes(session, spec.themes),
-        "sdgs": _sdgs(session, spec.sdgs),
+        "title": specs.text(spec.title, "title", required=True, limit=200),
+        "summary": specs.text(spec.summary, "summary"),
+        "objectives": specs.text(spec.objectives, "objectives"),
+        "activities": specs.text(spec.activities, "activities"),
+        "duration_months": specs.positive_int(
+            spec.duration_months, "duration_months", low=1, high=60
+        ),
+        "implementing_entity": specs.text(
+            spec.implementing_entity, "implementing_entity", limit=300
+        ),
+        "themes": specs.themes(session, spec.themes),
+        "sdgs": specs.sdgs(session, spec.sdgs),
     }
 
 
 def _clean_expertise(session: Session, spec: ExpertiseSpec) -> dict[str, Any]:
     return {
-        "themes": _themes(session, spec.themes, "expertise_themes"),
-        "languages": _languages(spec.languages),
-        "person_days": _positive_int(spec.person_days, "person_days", low=1, high=2000),
+        "themes": specs.themes(session, spec.themes, "expertise_themes"),
+        "languages": specs.languages(spec.languages),
+        "person_days": specs.positive_int(spec.person_days, "person_days", low=1, high=2000),
     }
 
 
@@ -491,8 +239,8 @@ def add_recommendation(
     session: Session, actor: User, application: Application, spec: RecommendationSpec
 ) -> Recommendation:
     require_editor(actor, application)
-    _row_limit(application.recommendations, "recommendations")
-    row = Recommendation(**_clean_recommendation(session, spec))
+    specs.row_limit(application.recommendations, "recommendations")
+    row = Recommendation(**specs.clean_recommendation(session, spec))
     application.recommendations.append(row)
     _edited(session, actor, application, "recommendations")
     return row
@@ -503,7 +251,7 @@ def update_recommendation(
 ) -> None:
     require_editor(actor, application)
     row = _row(application.recommendations, row_id)
-    for key, value in _clean_recommendation(session, spec).items():
+    for key, value in specs.clean_recommendation(session, spec).items():
         setattr(row, key, value)
     _edited(session, actor, application, "recommendations")
 
@@ -520,8 +268,8 @@ def add_indicator(
     session: Session, actor: User, application: Application, spec: IndicatorSpec
 ) -> Indicator:
     require_editor(actor, application)
-    _row_limit(application.indicators, "indicators")
-    row = Indicator(**_clean_indicator(spec))
+    specs.row_limit(application.indicators, "indicators")
+    row = Indicator(**specs.clean_indicator(spec))
     application.indicators.append(row)
     _edited(session, actor, application, "results")
     return row
@@ -532,7 +280,7 @@ def update_indicator(
 ) -> None:
     require_editor(actor, application)
     row = _row(application.indicators, row_id)
-    for key, value in _clean_indicator(spec).items():
+    for key, value in specs.clean_indicator(spec).items():
         setattr(row, key, value)
     _edited(session, actor, application, "results")
 
@@ -545,7 +293,7 @@ def remove_indicator(session: Session, actor: User, application: Application, ro
 
 def _recompute_total(session: Session, application: Application) -> None:
     total = sum(line.amount_minor for line in application.budget_lines)
-    _check_total(session, application, total)
+    specs.check_total(session, application, total)
     application.requested_amount_minor = total
 
 
@@ -553,9 +301,11 @@ def add_budget_line(
     session: Session, actor: User, application: Application, spec: BudgetLineSpec
 ) -> BudgetLine:
     require_editor(actor, application)
-    _row_limit(application.budget_lines, "budget lines")
-    values = _clean_budget_line(spec, application.currency)
-    _check_total(session, application, application.requested_amount_minor + values["amount_minor"])
+    specs.row_limit(application.budget_lines, "budget lines")
+    values = specs.clean_budget_line(spec, application.currency)
+    specs.check_total(
+        session, application, application.requested_amount_minor + values["amount_minor"]
+    )
     row = BudgetLine(**values)
     application.budget_lines.append(row)
     _recompute_total(session, application)
@@ -568,8 +318,8 @@ def update_budget_line(
 ) -> None:
     require_editor(actor, application)
     row = _row(application.budget_lines, row_id)
-    values = _clean_budget_line(spec, application.currency)
-    _check_total(
+    values = specs.clean_budget_line(spec, application.currency)
+    specs.check_total(
         session,
         application,
         application.requested_amount_minor - row.amount_minor + values["amount_minor"],
@@ -594,11 +344,11 @@ def update_cofinancing(
 ) -> None:
     require_editor(actor, application)
     application.cofinancing_amount_minor = (
-        _amount(amount, application.currency, "cofinancing_amount")
+        specs.amount(amount, application.currency, "cofinancing_amount")
         if amount not in (None, "")
         else None
     )
-    application.cofinancing_note = _text(note, "cofinancing_note")
+    application.cofinancing_note = specs.text(note, "cofinancing_note")
     _edited(session, actor, application, "budget")
 
 
@@ -618,10 +368,10 @@ def _apply_consent(application: Application, actor: User, spec: ConsentSpec) -> 
         raise ValidationError(
             _("the consent must be confirmed"), fields={"given": "must be confirmed"}
         )
-    application.consent_official_name = _text(
+    application.consent_official_name = specs.text(
         spec.official_name, "official_name", required=True, limit=200
     )
-    application.consent_official_title = _text(
+    application.consent_official_title = specs.text(
         spec.official_title, "official_title", required=True, limit=200
     )
     application.consent_given_at = utcnow()
@@ -704,7 +454,7 @@ def withdraw(session: Session, actor: User, application: Application, reason: st
         application,
         "withdraw",
         actor,
-        data={"reason": _text(reason, "reason", limit=2000)},
+        data={"reason": specs.text(reason, "reason", limit=2000)},
     )
 
 

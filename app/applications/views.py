@@ -14,7 +14,7 @@ from app.applications import checks, services
 from app.applications.forms import NewApplicationForm, WithdrawForm
 from app.applications.letters import decision_letter_response, has_decision_letter
 from app.applications.models import ApplicationStatus
-from app.applications.services import ApplicationSpec, OverviewSpec
+from app.applications.specs import ApplicationSpec, OverviewSpec
 from app.applications.versions import changes, snapshot
 from app.applications.workflow import APPLICATION_WORKFLOW
 from app.auth.current import actor

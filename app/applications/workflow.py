@@ -1,4 +1,4 @@
-"""The application's transition table (DESIGN §3): the only way its status changes."""
+"""The application's transition table (design.md §3): the only way its status changes."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ def visible_details(
 ) -> dict[int, dict[str, Any]]:
     """Each event's data as `viewer` may see it. How a member voted stays hidden from everyone
     while its ballot is open, and always from a viewer who may not see named votes (the admin
-    reads the log to manage accounts: DESIGN §2 gives it no votes)."""
+    reads the log to manage accounts: design.md §2 gives it no votes)."""
     details = {e.id: e.data_dict for e in events}
     if viewer.role_enum is not Role.AUDITOR:
         for event in events:

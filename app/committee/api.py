@@ -1,4 +1,4 @@
-"""/api/v1 routes for screening, recusal, votes, the decision and the ballot (DESIGN §5.2)."""
+"""/api/v1 routes for screening, recusal, votes, the decision and the ballot (design.md §5.2)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import Field, StrictStr
 
 from app.api.core import Int, Strict, api_endpoint, current_api_user
 from app.applications import services as applications
-from app.committee import ballots, screening
+from app.committee import ballots, decisions, screening
 from app.core.roles import Role
 from app.extensions import db
 from app.grants import services as grants
@@ -133,7 +133,7 @@ def vote(application_id: int, body: VoteIn) -> Response:
 def decision(application_id: int, body: DecisionIn) -> Response:
     user = current_api_user()
     application = applications.get_application_for(db.session(), user, application_id, lock=True)
-    _ballot, result = ballots.close_ballot(
+    _ballot, result = decisions.close_ballot(
         db.session(),
         user,
         application,

@@ -76,7 +76,7 @@ def screen(
     if outcome is Outcome.INELIGIBLE and not note:
         raise ValidationError(_("give the reason it is not eligible"), fields={"note": "required"})
     if outcome is Outcome.INELIGIBLE and not referral:
-        # DESIGN's API body is {outcome, note}: the reasons then carry the referral, and the
+        # design.md's API body is {outcome, note}: the reasons then carry the referral, and the
         # State is still told, in so many words, that it is referred on, not turned away.
         referral = default_referral()
     if outcome is Outcome.ELIGIBLE and deadline is not None and deadline <= utcnow():

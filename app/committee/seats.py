@@ -78,17 +78,8 @@ def consecutive_run(terms: Sequence[tuple[date, date]], start: date, end: date) 
     return last - first + 1
 
 
-def add_seat(
-    session: Session,
-    actor: User,
-    user: User,
-    *,
-    kind: SeatKind | str = SeatKind.MEMBER,
-    term_start: date,
-    term_end: date | None = None,
-) -> CommitteeSeat:
-    require_role(actor, Role.SECRETARIAT)
-    kind = SeatKind(kind)
+def _holder_sits_on_the_committee(user: User) -> Region:
+    """Seats are held by active committee accounts of a regional group: the seat's group."""
     if user.role_enum is not Role.COMMITTEE or user.region is None:
         raise ValidationError(
             _("only committee members (with a regional group) hold seats"),
@@ -96,7 +87,12 @@ def add_seat(
         )
     if not user.active:
         raise ValidationError(_("this account is deactivated"), fields={"user": "inactive"})
-    region = Region(user.region)
+    return Region(user.region)
+
+
+def _term_end(session: Session, term_start: date, term_end: date | None) -> date:
+    """The term: starting within the planning horizon, ending after it starts (by default
+    after the setting's number of years), and not longer than ten years."""
     if term_start > add_years(today(), PLANNING_YEARS):
         raise ValidationError(
             _("a term cannot start more than %(years)s years from today", years=PLANNING_YEARS),
@@ -111,6 +107,13 @@ def add_seat(
         raise ValidationError(
             _("a term cannot be longer than ten years"), fields={"term_end": "too long"}
         )
+    return end
+
+
+def _one_seat_per_group(
+    session: Session, region: Region, kind: SeatKind, start: date, end: date
+) -> None:
+    """One member seat and one alternate seat per regional group at any time."""
     same_region = (
         session.execute(
             select(CommitteeSeat).where(CommitteeSeat.region == region, CommitteeSeat.kind == kind)
@@ -119,7 +122,7 @@ def add_seat(
         .all()
     )
     for seat in same_region:
-        if _overlaps(term_start, end, seat.term_start, seat.effective_end):
+        if _overlaps(start, end, seat.term_start, seat.effective_end):
             raise Conflict(
                 _(
                     "the %(region)s already has a %(kind)s seat from %(start)s to %(end)s",
@@ -130,19 +133,23 @@ def add_seat(
                 ),
                 fields={"term_start": "overlaps"},
             )
-    mine = (
-        session.execute(select(CommitteeSeat).where(CommitteeSeat.user_id == user.id))
-        .scalars()
-        .all()
-    )
-    for seat in mine:
-        if _overlaps(term_start, end, seat.term_start, seat.effective_end):
+
+
+def _one_seat_per_person(held: Sequence[CommitteeSeat], start: date, end: date) -> None:
+    for seat in held:
+        if _overlaps(start, end, seat.term_start, seat.effective_end):
             raise Conflict(
                 _("this person already holds a seat in that period"),
                 fields={"term_start": "overlaps"},
             )
+
+
+def _within_consecutive_terms(
+    session: Session, held: Sequence[CommitteeSeat], start: date, end: date
+) -> None:
+    """At most `max_consecutive_terms` (a setting, default two) in a row."""
     limit = settings.get(session, "max_consecutive_terms")
-    run = consecutive_run([(s.term_start, s.effective_end) for s in mine], term_start, end)
+    run = consecutive_run([(s.term_start, s.effective_end) for s in held], start, end)
     if run > limit:
         raise ValidationError(
             _(
@@ -154,6 +161,29 @@ def add_seat(
             ),
             fields={"term_start": "too many terms"},
         )
+
+
+def add_seat(
+    session: Session,
+    actor: User,
+    user: User,
+    *,
+    kind: SeatKind | str = SeatKind.MEMBER,
+    term_start: date,
+    term_end: date | None = None,
+) -> CommitteeSeat:
+    require_role(actor, Role.SECRETARIAT)
+    kind = SeatKind(kind)
+    region = _holder_sits_on_the_committee(user)
+    end = _term_end(session, term_start, term_end)
+    _one_seat_per_group(session, region, kind, term_start, end)
+    held = (
+        session.execute(select(CommitteeSeat).where(CommitteeSeat.user_id == user.id))
+        .scalars()
+        .all()
+    )
+    _one_seat_per_person(held, term_start, end)
+    _within_consecutive_terms(session, held, term_start, end)
     seat = CommitteeSeat(
         user_id=user.id,
         region=region,

@@ -14,7 +14,7 @@ from app.applications import services as applications
 from app.applications.models import Application
 from app.auth.current import actor
 from app.auth.models import User
-from app.committee import ballots, seats
+from app.committee import ballots, decisions, seats
 from app.committee.forms import (
     CloseBallotForm,
     DiscussionForm,
@@ -184,7 +184,7 @@ def close(application_id: int) -> Response | tuple[str, int]:
         application,
         "close_form",
         form,
-        lambda: ballots.close_ballot(
+        lambda: decisions.close_ballot(
             db.session(),
             actor(),
             application,

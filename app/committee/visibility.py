@@ -17,7 +17,7 @@ from app.committee.models import Ballot, BallotMember
 
 def reach(user: User) -> ColumnElement[bool]:
     """The member sits (or sat, recused or as an alternate) on one of the application's
-    ballots: DESIGN §2, the committee "sees ballots it belongs to"."""
+    ballots: design.md §2, the committee "sees ballots it belongs to"."""
     return (
         select(BallotMember.id)
         .join(Ballot, Ballot.id == BallotMember.ballot_id)

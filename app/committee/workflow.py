@@ -1,4 +1,4 @@
-"""The ballot's transition table (DESIGN §3.2): the only way a ballot changes.
+"""The ballot's transition table (design.md §3.2): the only way a ballot changes.
 
 A ballot is opened (created) by the screening or by reopening a deferred request, then:
 

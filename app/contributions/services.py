@@ -1,5 +1,10 @@
 """Recording contributions: bank transfers and pledges (secretariat), card gifts (donors, with
-Stripe's webhook as the only proof of payment), refunds and disputes, receipts."""
+Stripe's webhook as the only proof of payment), refunds and disputes, receipts.
+
+Longer than our ~500 lines for now: money in, in every form, is recorded here with the one
+lock order and the one set of postings, and the security review under way reads it whole;
+corrections, card gifts (card_gifts.py), fees and the webhook are already apart. To be split
+by kind of contribution once that review has landed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log (DESIGN §6).
+"""The append-only, hash-chained audit log (design.md §6).
 
 Each row's hash is sha256(previous hash + canonical record). A single head row, locked for
 update while appending, serialises writers so the chain never forks, and lets `verify()`

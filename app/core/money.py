@@ -82,7 +82,7 @@ class Money:
         return Decimal(self.amount_minor).scaleb(-exponent(self.currency))
 
     def as_string(self) -> str:
-        """Decimal string for the API: at least two places (DESIGN §5.2)."""
+        """Decimal string for the API: at least two places (design.md §5.2)."""
         places = max(2, exponent(self.currency))
         return f"{self.to_decimal():.{places}f}"
 

@@ -1,4 +1,4 @@
-"""The seven roles and the five UN regional groups (DESIGN §2): stable codes, never labels."""
+"""The seven roles and the five UN regional groups (design.md §2): stable codes, never labels."""
 
 from __future__ import annotations
 

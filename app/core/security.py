@@ -1,4 +1,4 @@
-"""Security headers and safe redirects (DESIGN §6)."""
+"""Security headers and safe redirects (design.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Demo requests in every status, the committee's seats, and ballots with real votes."""
+"""Demo requests in every status, the committee's seats, and ballots with real votes.
+
+Longer than ~500 lines because it is mostly data: each request of the demo is written out
+with its recommendations, indicators and budget, so every status has a believable example."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.applications import services as applications
 from app.applications.models import Application
-from app.applications.services import (
+from app.applications.specs import (
     ApplicationSpec,
     BudgetLineSpec,
     ConsentSpec,
@@ -20,7 +23,7 @@ from app.applications.services import (
     RecommendationSpec,
 )
 from app.auth.models import User
-from app.committee import ballots, screening, seats
+from app.committee import ballots, decisions, screening, seats
 from app.committee.models import CommitteeSeat, SeatKind
 from app.core.database import today, utcnow
 from app.core.dates import add_years
@@ -542,7 +545,7 @@ def ensure_applications(session: Session, people: dict[str, User]) -> None:
             ("committee_weog", "abstain"),
         ):
             ballots.cast_vote(session, committee[key], a, choice)
-        ballots.close_ballot(session, secretariat, a)
+        decisions.close_ballot(session, secretariat, a)
 
     a = _create(session, people, "malawi_hrd")  # rejected
     if _is_new(a):
@@ -557,7 +560,7 @@ def ensure_applications(session: Session, people: dict[str, User]) -> None:
             ballots.cast_vote(
                 session, committee[key], a, choice, "Awareness alone is not capacity-building."
             )
-        ballots.close_ballot(
+        decisions.close_ballot(
             session,
             secretariat,
             a,
@@ -569,7 +572,7 @@ def ensure_applications(session: Session, people: dict[str, User]) -> None:
         applications.submit(session, people["applicant_npl"], a)
         screening.screen(session, secretariat, a, "eligible", deadline=deadline)
         ballots.cast_vote(session, committee["committee_grulac"], a, "approve")
-        ballots.close_ballot(session, secretariat, a)
+        decisions.close_ballot(session, secretariat, a)
 
     a = _create(session, people, "ecuador_withdrawn")  # withdrawn
     if _is_new(a):
@@ -600,4 +603,4 @@ def screen_and_vote(session: Session, people: dict[str, User], application: Appl
     )
     for member in ("committee_african", "committee_eastern_european", "committee_weog"):
         ballots.cast_vote(session, people[member], application, "approve")
-    ballots.close_ballot(session, people["secretariat"], application)
+    decisions.close_ballot(session, people["secretariat"], application)

@@ -1,6 +1,9 @@
 """The demo roster: experts from the five regional groups, each a user with role `expert`
 and a profile kept through the roster's services (the expert fills it in, the secretariat
-vets it), so the audit log and every rule hold."""
+vets it), so the audit log and every rule hold.
+
+Longer than ~500 lines because it is mostly data: some forty expert records, each written out
+so the demo reads like real people."""
 
 from __future__ import annotations
 

@@ -41,12 +41,13 @@ from app.demo.applications import DemoRequest, create_request, find_request, scr
 from app.demo.experts import ensure_expert
 from app.demo.money import contribution_exists
 from app.demo.roster import Payment, pay
+from app.deployments import proposals
 from app.deployments import services as deployments
 from app.experts.models import Expert
 from app.grants import services as grants
 from app.grants.models import Grant
+from app.reports import further_needs, stories
 from app.reports import services as reports
-from app.reports import stories
 from app.reports.models import Report
 
 PHOTOS = Path(__file__).resolve().parent / "photos"
@@ -205,12 +206,12 @@ class Fund:
         first = self.ago(start)
         last = first + timedelta(days=days - 1)
         yield first - timedelta(days=21)
-        d = deployments.propose(
+        d = proposals.propose(
             self.session,
             staff,
             grant,
             expert,
-            deployments.Terms(
+            proposals.Terms(
                 start=first,
                 end=last,
                 person_days=days,
@@ -277,7 +278,7 @@ def _jamaica(f: Fund) -> Steps:
     grants.complete(f.session, f.people["secretariat"], grant)  # the unspent part goes back
     yield from f.story(final, final.due_date + timedelta(days=25))
     yield final.due_date + timedelta(days=40)
-    reports.follow_up_application(f.session, f.state_of(grant), final)
+    further_needs.follow_up_application(f.session, f.state_of(grant), final)
 
 
 def _malawi(f: Fund) -> Steps:

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.applications.services import (
-    BudgetLineSpec,
-    ExpertiseSpec,
-    IndicatorSpec,
-    RecommendationSpec,
-)
+from app.applications.specs import BudgetLineSpec, ExpertiseSpec, IndicatorSpec, RecommendationSpec
 from app.demo.applications import DemoRequest
 from app.demo.experts import DemoExpert
 from app.deployments.services import MissionReport

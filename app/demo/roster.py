@@ -16,6 +16,7 @@ from app.core.database import today
 from app.core.money import Money
 from app.demo.applications import REQUESTS
 from app.demo.experts import MAIN_EXPERT, ensure_experts
+from app.deployments import expert_payments, proposals
 from app.deployments import services as deployments
 from app.deployments.models import Deployment
 from app.deployments.models import DeploymentStatus as S
@@ -148,7 +149,7 @@ def pay(
         deployment.fee_minor if payment.kind == "fee" else deployment.travel_budget_minor,
         deployment.currency,
     )
-    release: Disbursement = deployments.request_payment(
+    release: Disbursement = expert_payments.request_payment(
         session, people["secretariat"], deployment, payment.kind, owed.as_string()
     )
     if payment.reference:
@@ -163,12 +164,12 @@ def _deploy(
     state = people[request.state_key]
     official = request.official or (state.name, "Permanent Secretary")
     start = today() + timedelta(days=mission.start)
-    d = deployments.propose(
+    d = proposals.propose(
         session,
         staff,
         grant,
         expert,
-        deployments.Terms(
+        proposals.Terms(
             start=start,
             end=start + timedelta(days=mission.days - 1),
             person_days=mission.person_days,

@@ -1,4 +1,4 @@
-"""/api/v1 routes for deployments (DESIGN §5.2)."""
+"""/api/v1 routes for deployments (design.md §5.2)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import StrictStr
 
 from app.api.core import Int, Strict, api_endpoint, current_api_user
 from app.core.roles import Role
+from app.deployments import expert_payments, proposals
 from app.deployments import services as deployments
 from app.deployments.models import Deployment
 from app.deployments.serializers import deployment_json
@@ -80,12 +81,12 @@ def propose(grant_id: int, body: DeploymentIn) -> tuple[Response, int]:
     user = current_api_user()
     grant = grants.get_grant_for(session, user, grant_id, lock=True)
     expert = profiles.get_expert_for(session, user, body.expert_id)
-    deployment = deployments.propose(
+    deployment = proposals.propose(
         session,
         user,
         grant,
         expert,
-        deployments.Terms(
+        proposals.Terms(
             start=body.start,
             end=body.end,
             person_days=body.person_days,
@@ -249,7 +250,7 @@ def pay(deployment_id: int, body: PaymentIn) -> tuple[Response, int]:
     session = db.session()
     user = current_api_user()
     deployment = deployments.get_for(session, user, deployment_id, lock=True)
-    disbursement = deployments.request_payment(
+    disbursement = expert_payments.request_payment(
         session, user, deployment, body.kind, str(body.amount), body.note
     )
     return jsonify(

@@ -1,4 +1,4 @@
-"""Deployments: an expert sent to a State under a grant (DESIGN §3.4)."""
+"""Deployments: an expert sent to a State under a grant (design.md §3.4)."""
 
 from __future__ import annotations
 

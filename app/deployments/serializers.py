@@ -1,4 +1,4 @@
-"""JSON for deployments, on their own and in their grant's JSON (DESIGN §5.2)."""
+"""JSON for deployments, on their own and in their grant's JSON (design.md §5.2)."""
 
 from __future__ import annotations
 

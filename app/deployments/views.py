@@ -21,6 +21,7 @@ from app.core.permissions import roles_required
 from app.core.roles import Role
 from app.core.unit_of_work import flash_after_commit
 from app.core.web import int_arg, refusals, submit_form
+from app.deployments import expert_payments, proposals
 from app.deployments import services as deployments
 from app.deployments.forms import (
     ConsentForm,
@@ -77,7 +78,7 @@ def _render_new(grant_id: int, expert_id: int, form: ProposeForm) -> str:
         grant=grant,
         expert=expert,
         form=form,
-        budget_free=deployments.expert_budget_free(session, grant),
+        budget_free=proposals.expert_budget_free(session, grant),
     )
 
 
@@ -102,12 +103,12 @@ def new(grant_id: int) -> Response | str:
         grant = grants.get_grant_for(session, actor(), grant_id, lock=True)
         expert = profiles.get_expert_for(session, actor(), expert_id)
         with refusals(form):
-            deployment = deployments.propose(
+            deployment = proposals.propose(
                 session,
                 actor(),
                 grant,
                 expert,
-                deployments.Terms(
+                proposals.Terms(
                     start=form.start.data,
                     end=form.end.data,
                     person_days=form.person_days.data,
@@ -135,14 +136,14 @@ def _render(deployment_id: int, **forms: Any) -> str:
     user = actor()
     session = db.session()
     deployment = deployments.get_for(session, user, deployment_id)
-    payments = deployments.payments(session, deployment)
+    payments = expert_payments.payments(session, deployment)
     return render_template(
         "deployments/detail.html",
         deployment=deployment,
         actions=DEPLOYMENT_WORKFLOW.available(deployment, user),
         payments=payments,
-        fee_owed=deployments.owed_minor(session, deployment, DisbursementKind.EXPERT_FEE),
-        travel_owed=deployments.owed_minor(session, deployment, DisbursementKind.TRAVEL),
+        fee_owed=expert_payments.owed_minor(session, deployment, DisbursementKind.EXPERT_FEE),
+        travel_owed=expert_payments.owed_minor(session, deployment, DisbursementKind.TRAVEL),
         consent_form=forms.get("consent_form") or ConsentForm(),
         refuse_form=forms.get("refuse_form") or ReasonForm(prefix="refuse"),
         decline_form=forms.get("decline_form") or DeclineForm(),
@@ -329,7 +330,7 @@ def pay(deployment_id: int) -> Response | str:
 
 
 def _request_payment(deployment: Deployment, form: PaymentForm) -> None:
-    deployments.request_payment(
+    expert_payments.request_payment(
         db.session(),
         actor(),
         deployment,
@@ -369,6 +370,6 @@ def grant_section(
         "grant": grant,
         "missions": missions,
         "show_budget": staff,
-        "free": deployments.expert_budget_free(session, grant) if staff else 0,
+        "free": proposals.expert_budget_free(session, grant) if staff else 0,
         "can_match": role is Role.SECRETARIAT and grant.status_enum is GrantStatus.ACTIVE,
     }

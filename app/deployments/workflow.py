@@ -1,4 +1,4 @@
-"""A deployment's transition table (DESIGN §3.4)."""
+"""A deployment's transition table (design.md §3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/v1 routes for an expert's own profile and its vetting (DESIGN §5.2)."""
+"""/api/v1 routes for an expert's own profile and its vetting (design.md §5.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roster's experts: profiles, languages, themes, availability and vetting (DESIGN §3.4)."""
+"""The roster's experts: profiles, languages, themes, availability and vetting (design.md §3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON for an expert's profile (DESIGN §5.2)."""
+"""JSON for an expert's profile (design.md §5.2)."""
 
 from __future__ import annotations
 

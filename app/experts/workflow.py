@@ -1,4 +1,4 @@
-"""An expert's vetting: its transition table (DESIGN §3.4)."""
+"""An expert's vetting: its transition table (design.md §3.4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""JSON for a grant (DESIGN §5.2)."""
+"""JSON for a grant (design.md §5.2)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,11 @@
 """Grants: created at approval, committed when the fund can cover them (oldest first),
 accepted by the State, paid in tranches that two officers release, closed by completion or
-cancellation — every money movement through the ledger."""
+cancellation — every money movement through the ledger.
+
+Longer than our ~500 lines on purpose: the maker–checker release (create, approve, cancel)
+and the figures it is checked against (releasable, expert budget) are kept beside the
+grant's statuses they guard, so a reader checks the money rules of design.md §3.3 in one
+place; `funding.py` (the queue) and `agreement.py` (tranches) are already apart."""
 
 from __future__ import annotations
 

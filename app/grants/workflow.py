@@ -1,4 +1,4 @@
-"""The grant's and the disbursement's transition tables (DESIGN §3)."""
+"""The grant's and the disbursement's transition tables (design.md §3)."""
 
 from __future__ import annotations
 

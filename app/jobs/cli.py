@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from app.committee import ballots
+from app.committee import ballots, decisions
 from app.contributions.fees import record_unknown_fees
 from app.core import mail
 from app.core.audit import audit_origin
@@ -29,7 +29,7 @@ def _send_mail(session: Session) -> str:
 
 
 def _close_ballots(session: Session) -> str:
-    return f"{ballots.close_expired(session)} ballot(s) closed"
+    return f"{decisions.close_expired(session)} ballot(s) closed"
 
 
 def _ballot_reminders(session: Session) -> str:

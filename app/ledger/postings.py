@@ -1,4 +1,4 @@
-"""The fund's money events, each one balanced transaction (DESIGN §3.3).
+"""The fund's money events, each one balanced transaction (design.md §3.3).
 
     contribution received   Dr cash                     Cr contributions(donor)
     payment fee             Dr fees                     Cr cash (beyond it, Cr due to the

@@ -22,7 +22,7 @@ from app.grants.models import Disbursement, DisbursementKind, Grant, GrantStatus
 from app.ledger.models import Account, Category, Entry, LedgerTransaction, TransactionKind
 from app.opendata.records import GrantRecord, IndicatorRow, Movement, ReportedValue
 from app.reference.models import Sdg, State, Theme
-from app.reports.services import accepted_values_query
+from app.reports.results import accepted_values_query
 
 FUND_NAME = "Small Projects Trust Fund"
 # The 360Giving publisher prefix. 360Giving assigns one when a publisher registers; until

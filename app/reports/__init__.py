@@ -1,3 +1,3 @@
 """Report-back: each grant's progress reports (narrative, indicators, the status of its
 recommendations), their review, and the success stories published with the State's consent
-(DESIGN §3.5)."""
+(design.md §3.5)."""

@@ -1,4 +1,4 @@
-"""/api/v1 routes for reports (DESIGN §5.2), and a grant's reports in its JSON."""
+"""/api/v1 routes for reports (design.md §5.2), and a grant's reports in its JSON."""
 
 from __future__ import annotations
 

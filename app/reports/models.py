@@ -1,4 +1,4 @@
-"""Progress reports from the State, and the success stories drawn from them (DESIGN §3.5)."""
+"""Progress reports from the State, and the success stories drawn from them (design.md §3.5)."""
 
 from __future__ import annotations
 

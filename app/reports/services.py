@@ -4,7 +4,7 @@ and lets the grant be completed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import FileStorage
 
-from app.applications import services as applications
 from app.applications.models import Application
 from app.auth.models import User
 from app.core import audit, uploads
@@ -301,7 +300,7 @@ def _check_content(
     return clean_indicators, clean_recommendations
 
 
-def _require_state(actor: User, report: Report) -> None:
+def require_state(actor: User, report: Report) -> None:
     if actor.role_enum is not Role.APPLICANT or report.grant.state_iso3 != actor.state_iso3:
         raise NotFound(_("no such report"))
 
@@ -332,7 +331,7 @@ def save_draft(
 ) -> Report:
     """Keep what the State has written so far; nothing is checked for completeness yet, but
     what is there must make sense (numbers where numbers are expected, known statuses)."""
-    _require_state(actor, report)
+    require_state(actor, report)
     _require_owed(report)
     clean_indicators, clean_recommendations = _check_content(report, content)
     uploaded = [f for f in files if f and f.filename]
@@ -402,7 +401,7 @@ def submit(
     if content is not None or files:
         save_draft(session, actor, report, content or ReportContent(), files)
     else:
-        _require_state(actor, report)
+        require_state(actor, report)
         _require_owed(report)
     REPORT_WORKFLOW.check(report, "submit", actor)
     missing = missing_parts(report)
@@ -445,73 +444,6 @@ def review(session: Session, actor: User, report: Report, outcome: str, note: st
     return report
 
 
-# -- further needs become a new request ------------------------------------------------------------------
-
-
-def follow_up_application(session: Session, actor: User, report: Report) -> Application:
-    """A new draft request, pre-filled from an accepted report: its further needs as the
-    summary, the project's themes, SDGs, implementing entity, currency and expertise wanted,
-    the linked recommendations the report does not call implemented, and the indicators
-    starting from the values the report measured. One per report: asked again, it returns
-    the request already drafted."""
-    _require_state(actor, report)
-    if report.follow_up is not None:
-        return report.follow_up
-    if report.status_enum is not ReportStatus.ACCEPTED:
-        raise TransitionNotAllowed(
-            _("a new request is built on an accepted report"),
-            fields={"status": report.status_enum.value},
-        )
-    if not report.further_needs.strip():
-        raise ValidationError(
-            _("the report names no further needs to build a new request on"),
-            fields={"further_needs": "empty"},
-        )
-    original = report.grant.application
-    done = {
-        row.recommendation_id
-        for row in report.recommendations
-        if row.status_enum is ImplementationStatus.IMPLEMENTED
-    }
-    measured = {row.indicator_id: row.actual.strip() for row in report.indicators}
-    spec = applications.ApplicationSpec(
-        overview=applications.OverviewSpec(
-            title=f"Follow-up: {original.title}"[:200],
-            summary=report.further_needs.strip()[:5000],
-            themes=[t.code for t in original.themes],
-            sdgs=[s.number for s in original.sdgs],
-            implementing_entity=original.implementing_entity,
-        ),
-        currency=original.currency,
-        recommendations=[
-            applications.RecommendationSpec(
-                r.mechanism_code, r.reference, r.text, r.recommending_body, r.cycle
-            )
-            for r in original.recommendations
-            if r.id not in done
-        ],
-        # Where the project left each indicator is where the next one starts from.
-        indicators=[
-            applications.IndicatorSpec(i.name, measured.get(i.id) or i.baseline, i.target, i.result)
-            for i in original.indicators
-        ],
-        expertise=applications.ExpertiseSpec(
-            themes=[t.code for t in original.expertise_themes],
-            languages=original.language_codes,
-        ),
-    )
-    application = applications.create_application(session, actor, spec)
-    report.follow_up = application
-    audit.record(
-        session,
-        "report.follow_up",
-        report,
-        actor=actor,
-        data={"application": application.reference},
-    )
-    return application
-
-
 # -- reminders ---------------------------------------------------------------------------------------------
 
 
@@ -545,42 +477,3 @@ def _reminder_step(due: date, day: date) -> str | None:
         if days_left <= before:
             return f"{before}-days"
     return None
-
-
-def accepted_values_query(
-    grant_ids: Iterable[int] | Select[Any],
-) -> Select[*tuple[Any, ...]]:
-    """What accepted reports measured, for the public side (open data, project pages):
-    (grant id, indicator id, actual, report kind, due date, accepted at) for each value,
-    ordered by grant and then in the order the reports were accepted. Drafts, reports in
-    review and reports sent back never appear. `grant_ids` is a list or a select of ids."""
-    ids = grant_ids if isinstance(grant_ids, Select) else list(grant_ids)
-    return (
-        select(
-            Report.grant_id,
-            IndicatorProgress.indicator_id,
-            IndicatorProgress.actual,
-            Report.kind,
-            Report.due_date,
-            Report.accepted_at,
-        )
-        .join(Report, Report.id == IndicatorProgress.report_id)
-        .where(
-            Report.grant_id.in_(ids),
-            Report.status == ReportStatus.ACCEPTED,
-            IndicatorProgress.actual != "",
-        )
-        .order_by(Report.grant_id, Report.accepted_at, Report.id, IndicatorProgress.indicator_id)
-    )
-
-
-def indicator_actuals(session: Session, grant_ids: Iterable[int]) -> dict[int, dict[int, str]]:
-    """The latest accepted value of each indicator, per grant (for open data and public
-    pages): {grant id: {indicator id: actual}}."""
-    ids = list(grant_ids)
-    if not ids:
-        return {}
-    out: dict[int, dict[int, str]] = {}
-    for grant_id, indicator_id, actual, *_when in session.execute(accepted_values_query(ids)):
-        out.setdefault(grant_id, {})[indicator_id] = actual  # later reports win
-    return out

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.grants import services as grants
 from app.grants.models import Grant, GrantStatus
 from app.recommendations.models import ImplementationStatus
-from app.reports import services, stories
+from app.reports import further_needs, services, stories
 from app.reports.forms import (
     DueDateForm,
     ReasonForm,
@@ -208,7 +208,7 @@ def follow_up(report_id: int) -> Response:
         return redirect(url_for("reports.detail", report_id=report_id))
     drafted_before = report.follow_up is not None
     with refusals():
-        application = services.follow_up_application(session, actor(), report)
+        application = further_needs.follow_up_application(session, actor(), report)
         if drafted_before:
             flash_after_commit(
                 _("The request built on this report is already drafted: here it is."), "info"

@@ -1,4 +1,4 @@
-"""The report's and the success story's transition tables (DESIGN §3.5)."""
+"""The report's and the success story's transition tables (design.md §3.5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/v1/experts: the roster searched, ranked with an explained score (DESIGN §5.2)."""
+"""/api/v1/experts: the roster searched, ranked with an explained score (design.md §5.2)."""
 
 from __future__ import annotations
 

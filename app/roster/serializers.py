@@ -1,4 +1,4 @@
-"""JSON for a ranked expert: its profile with its score, part by part (DESIGN §5.2)."""
+"""JSON for a ranked expert: its profile with its score, part by part (design.md §5.2)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from app.core.permissions import roles_required
 from app.core.roles import Region, Role
 from app.core.unit_of_work import flash_after_commit
 from app.core.web import refusals, show_on
+from app.deployments import proposals
 from app.deployments import services as deployments
 from app.experts import profiles
 from app.experts.forms import NoteForm, VetForm
@@ -161,5 +162,5 @@ def match(grant_id: int) -> str:
         end=end,
         page=page,
         languages=reference.languages(),
-        budget_free=deployments.expert_budget_free(session, grant),
+        budget_free=proposals.expert_budget_free(session, grant),
     )

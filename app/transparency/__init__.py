@@ -1,1 +1,1 @@
-"""What the public sees: funded projects, success stories, the annual report (DESIGN §3.6)."""
+"""What the public sees: funded projects, success stories, the annual report (design.md §3.6)."""

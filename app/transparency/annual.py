@@ -1,4 +1,4 @@
-"""The annual report for the Council's item 10 panel (DESIGN §3.5): a year's figures, read
+"""The annual report for the Council's item 10 panel (design.md §3.5): a year's figures, read
 from published or approved data only, in a fixed number of SQL statements.
 
 Money comes from the ledger's entries dated in the year (`finances.py`), so every table

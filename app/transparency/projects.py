@@ -27,8 +27,7 @@ from app.grants.models import Grant
 from app.ledger.models import Account, Category
 from app.opendata.services import is_published, published_grants_query
 from app.reference.models import State, Theme
-from app.reports import services as reports
-from app.reports import stories
+from app.reports import results, stories
 from app.reports.models import (
     ImplementationStatus,
     RecommendationProgress,
@@ -248,7 +247,7 @@ def public_project(session: Session, reference: str) -> Project:
     if grant is None:
         raise NotFound(_("no such project"))
     statuses, accepted = _accepted_progress(session, grant.id)
-    actuals = reports.indicator_actuals(session, [grant.id]).get(grant.id, {})
+    actuals = results.indicator_actuals(session, [grant.id]).get(grant.id, {})
     missions, person_days = _missions(session, grant.id)
     application = grant.application
     return Project(

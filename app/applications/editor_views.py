@@ -25,7 +25,7 @@ from app.applications.forms import (
     RecommendationForm,
 )
 from app.applications.models import Application, BudgetCategory
-from app.applications.services import (
+from app.applications.specs import (
     BudgetLineSpec,
     ConsentSpec,
     ExpertiseSpec,
