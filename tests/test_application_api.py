@@ -368,7 +368,7 @@ def test_too_many_languages_are_refused_before_the_column_overflows(client, cast
 )
 def test_rows_beyond_the_limit_are_422_naming_it(client, cast, key, row):
     from app.applications.models import Application
-    from app.applications.services import MAX_ROWS
+    from app.applications.specs import MAX_ROWS
 
     response = post(
         client, "/applications", cast["tokens"]["jamaica"], {**BODY, key: [row] * (MAX_ROWS + 1)}

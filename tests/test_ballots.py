@@ -470,15 +470,15 @@ def test_one_failing_close_leaves_the_other_expired_ballots_closed(
             ballots.cast_vote(db.session(), board.member(region), application, "approve")
         ballot_of(application).deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    create_grant = ballots.grants.create_for_application
+    create_grant = decisions.grants.create_for_application
 
     def failing_for_the_first(session, application, actor):
         if application.id == first.id:
             raise RuntimeError("the grant side is down")
         return create_grant(session, application, actor)
 
-    monkeypatch.setattr(ballots.grants, "create_for_application", failing_for_the_first)
-    with caplog.at_level(logging.ERROR, logger="app.committee.ballots"):
+    monkeypatch.setattr(decisions.grants, "create_for_application", failing_for_the_first)
+    with caplog.at_level(logging.ERROR, logger="app.committee.decisions"):
         assert decisions.close_expired(db.session()) == 1
     db.session.commit()
     assert first.reference in caplog.text and "the grant side is down" in caplog.text

@@ -8,7 +8,8 @@ from app.core import charts
 from app.core.database import today
 from app.core.dates import add_months
 from app.extensions import db
-from app.ledger import postings, queries
+from app.fund import queries
+from app.ledger import postings
 from tests import builders
 
 
