@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.core import audit
 from app.core.database import today
+from app.core.dates import period_day
 from app.core.errors import Conflict, TransitionNotAllowed, ValidationError
 from app.core.i18n import money_text, status_word
 from app.core.money import Money, MoneyError, convert, parse_amount
@@ -37,20 +38,6 @@ class Terms:
     terms_of_reference: str
     travel_budget: Any = "0"
     fx_rate: Any = None
-
-
-def _date(value: Any, name: Literal["start", "end"]) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            _("start: give a date as YYYY-MM-DD")
-            if name == "start"
-            else _("end: give a date as YYYY-MM-DD"),
-            fields={name: "bad date"},
-        ) from None
 
 
 def _person_days(value: Any, days: int) -> int:
@@ -91,7 +78,7 @@ def validate_terms(
     session: Session, grant: Grant, expert: Expert, terms: Terms
 ) -> tuple[date, date, int, str, int, int, str]:
     """(start, end, person_days, fx rate text, fee, travel budget, terms) — or raise."""
-    start, end = _date(terms.start, "start"), _date(terms.end, "end")
+    start, end = period_day(terms.start, "start"), period_day(terms.end, "end")
     if end < start:
         raise ValidationError(
             _("the mission ends before it starts"), fields={"end": "before start"}

@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from app.auth.models import User
 from app.core import audit, uploads
 from app.core.database import today, utcnow
+from app.core.dates import period_day
 from app.core.errors import NotFound, PermissionDenied, ValidationError
 from app.core.money import MoneyError, fund_currency, is_currency, parse_amount
 from app.core.pagination import Page, paginate
@@ -158,7 +159,10 @@ def parse_periods(items: Iterable[Any]) -> list[tuple[date, date]]:
             start, end = item.get("start"), item.get("end")
         else:
             start, end = item
-        start, end = _date(start, "start"), _date(end, "end")
+        start, end = (
+            period_day(start, "start", field="availability"),
+            period_day(end, "end", field="availability"),
+        )
         if end < start:
             raise ValidationError(
                 _(
@@ -195,20 +199,6 @@ def parse_periods(items: Iterable[Any]) -> list[tuple[date, date]]:
     if len(periods) > MAX_PERIODS:
         raise ValidationError(_("give at most 24 periods"), fields={"availability": "too many"})
     return periods
-
-
-def _date(value: Any, name: Literal["start", "end"]) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            _("start: give a date as YYYY-MM-DD")
-            if name == "start"
-            else _("end: give a date as YYYY-MM-DD"),
-            fields={"availability": "bad date"},
-        ) from None
 
 
 def _years(value: Any) -> int:
