@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("deployments", "contributions"),
     ("grants",),
     ("applications", "experts"),
-    ("ledger",),
+    ("ledger", "recommendations"),
     # What every domain builds on: the JSON API's plumbing, accounts, reference data.
     ("api",),
     ("auth",),

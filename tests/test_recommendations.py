@@ -1,4 +1,4 @@
-"""The recommendations register (DESIGN §8.1): who reads it, searching it, typed entries and
+"""The recommendations register (design.md §8.1): who reads it, searching it, typed entries and
 the rule that a symbol fits its body, and the dated history of implementation status."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Importing the Universal Human Rights Index's export (DESIGN §8.1): every quirk of the
+"""Importing the Universal Human Rights Index's export (design.md §8.1): every quirk of the
 format, the bad inputs of issue 13, idempotency and bounded memory."""
 
 from __future__ import annotations

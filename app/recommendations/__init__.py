@@ -1,4 +1,4 @@
-"""The recommendations register (DESIGN §8.1): what each State received from the UPR, the
+"""The recommendations register (design.md §8.1): what each State received from the UPR, the
 treaty bodies and the special procedures, imported from the Universal Human Rights Index or
 typed, and how far each one is implemented.
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.database import Base, str_enum, utcnow
+from app.core.labels import LabelledEnum
 from app.reference.models import Mechanism, SdgTarget, SpecialProcedure, State, Theme
 
 
@@ -29,55 +30,24 @@ class RecommendationSource(StrEnum):
     MANUAL = "manual"  # typed: the Index does not have it
 
 
-class RecommendationKind(StrEnum):
-    RECOMMENDATION = "recommendation"
-    CONCERN = "concern_observation"  # a treaty body's concern or observation
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
+class RecommendationKind(LabelledEnum):
+    RECOMMENDATION = "recommendation", lazy_pgettext("kind of annotation", "recommendation")
+    # A treaty body's concern or observation.
+    CONCERN = "concern_observation", lazy_pgettext("kind of annotation", "concern or observation")
 
 
-KIND_LABELS = {
-    RecommendationKind.RECOMMENDATION: lazy_pgettext("kind of annotation", "recommendation"),
-    RecommendationKind.CONCERN: lazy_pgettext("kind of annotation", "concern or observation"),
-}
-
-
-class UprPosition(StrEnum):
+class UprPosition(LabelledEnum):
     """The State under review's response to a UPR recommendation."""
 
-    SUPPORTED = "supported"
-    NOTED = "noted"
-
-    @property
-    def label(self) -> str:
-        return str(POSITION_LABELS[self])
+    SUPPORTED = "supported", lazy_pgettext("UPR position", "supported")
+    NOTED = "noted", lazy_pgettext("UPR position", "noted")
 
 
-POSITION_LABELS = {
-    UprPosition.SUPPORTED: lazy_pgettext("UPR position", "supported"),
-    UprPosition.NOTED: lazy_pgettext("UPR position", "noted"),
-}
-
-
-class ImplementationStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    PARTIALLY_IMPLEMENTED = "partially_implemented"
-    IMPLEMENTED = "implemented"
-
-    @property
-    def label(self) -> str:
-        return str(IMPLEMENTATION_LABELS[self])
-
-
-IMPLEMENTATION_LABELS = {
-    ImplementationStatus.NOT_STARTED: _l("not started"),
-    ImplementationStatus.IN_PROGRESS: _l("in progress"),
-    ImplementationStatus.PARTIALLY_IMPLEMENTED: _l("partially implemented"),
-    ImplementationStatus.IMPLEMENTED: _l("implemented"),
-}
+class ImplementationStatus(LabelledEnum):
+    NOT_STARTED = "not_started", _l("not started")
+    IN_PROGRESS = "in_progress", _l("in progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _l("partially implemented")
+    IMPLEMENTED = "implemented", _l("implemented")
 
 
 class StatusOrigin(StrEnum):

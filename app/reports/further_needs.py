@@ -17,7 +17,8 @@ from app.applications.specs import (
 from app.auth.models import User
 from app.core import audit
 from app.core.errors import TransitionNotAllowed, ValidationError
-from app.reports.models import ImplementationStatus, Report, ReportStatus
+from app.recommendations.models import ImplementationStatus
+from app.reports.models import Report, ReportStatus
 from app.reports.services import require_state
 
 
